@@ -1,0 +1,27 @@
+# Sourced by bin/start, bin/test and .ci/run: points JAVA_HOME at a JDK >= 21.
+# Order: an existing JAVA_HOME if it is recent enough, then the `java` on PATH, then /usr/lib/jvm/*.
+cm_java_major() {
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 \
+    | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p'
+}
+cm_find_jdk() {
+  local candidate
+  for candidate in "${JAVA_HOME:-}" \
+                   "$(dirname "$(dirname "$(readlink -f "$(command -v javac 2>/dev/null || echo /nonexistent)")")")" \
+                   /usr/lib/jvm/*; do
+    [ -n "$candidate" ] && [ -x "$candidate/bin/javac" ] || continue
+    local major
+    major=$(cm_java_major "$candidate")
+    if [ -n "$major" ] && [ "$major" -ge 21 ]; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+if ! JAVA_HOME=$(cm_find_jdk); then
+  echo "No JDK >= 21 found (looked at JAVA_HOME, PATH and /usr/lib/jvm). Install one, e.g. 'apt-get install openjdk-21-jdk' or Temurin 21+, and set JAVA_HOME." >&2
+  exit 1
+fi
+export JAVA_HOME
+export PATH="$JAVA_HOME/bin:$PATH"

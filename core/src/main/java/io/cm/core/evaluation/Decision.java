@@ -1,0 +1,5 @@
+package io.cm.core.evaluation;
+
+public enum Decision {
+    PERMIT, DENY
+}

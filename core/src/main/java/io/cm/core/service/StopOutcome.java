@@ -1,0 +1,9 @@
+package io.cm.core.service;
+
+/** What a stop comes to. */
+public sealed interface StopOutcome
+        permits StopOutcome.Stopped, HeartbeatOutcome.Unknown, HeartbeatOutcome.Gone, HeartbeatOutcome.Killed {
+
+    record Stopped() implements StopOutcome {
+    }
+}
