@@ -61,6 +61,11 @@ public final class SessionService {
         return catalog.requiredMetadata(app);
     }
 
+    /** Whether {@code sessionId} was issued by this service to {@code app} for {@code subject}. */
+    public boolean recognizes(Application app, SubjectKey subject, String sessionId) {
+        return ids.isIssued(app.id(), subject, sessionId);
+    }
+
     private record Start(StartOutcome outcome, List<Session> expired, List<Session> killed,
                          List<Dismissal> dismissed) {
     }

@@ -1,0 +1,322 @@
+package io.cm.server.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.cm.core.policy.Application;
+import io.cm.core.policy.Catalog;
+import io.cm.core.service.SessionTimings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Builds the {@link ServerConfig} from, in increasing precedence: defaults, the YAML file (or the
+ * built-in demo configuration when none is given), {@code CM_*} environment variables, flags.
+ *
+ * <p>Environment names: the settings of the {@code server} section are {@code CM_<KEY>}
+ * ({@code CM_PORT}, {@code CM_DATA_DIR}, {@code CM_STORE}, {@code CM_REDIS_URL}, {@code CM_EVENTS},
+ * {@code CM_KAFKA_BOOTSTRAP}, {@code CM_CORS_ORIGINS}, {@code CM_ID_SECRET}); those of the other
+ * sections are {@code CM_<SECTION>_<KEY>}, e.g. {@code CM_THROTTLING_INITS_PER_WINDOW}. Lists are
+ * comma-separated.
+ */
+public final class ConfigLoader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
+    private static final String DEMO_RESOURCE = "demo-config.yaml";
+    private static final String DEMO_NAME = "built-in demo configuration";
+    private static final String ENV_PREFIX = "CM_";
+    private static final String CONFIG_ENV = "CM_CONFIG";
+    private static final Map<String, Class<? extends Record>> SECTIONS = Map.of(
+            "server", ConfigFile.Server.class,
+            "sessions", ConfigFile.Sessions.class,
+            "limits", ConfigFile.Limits.class,
+            "throttling", ConfigFile.Throttling.class);
+    private static final ObjectMapper YAML = new ObjectMapper(
+            YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+
+    private ConfigLoader() {
+    }
+
+    /** @throws ConfigException naming the file or variable, the line or key, and the fault */
+    public static ServerConfig load(CommandLineOptions options, Map<String, String> env) {
+        Optional<Path> path = options.config().or(() -> Optional.ofNullable(env.get(CONFIG_ENV)).map(Path::of));
+        String source = path.map(Path::toString).orElse(DEMO_NAME);
+        String text = path.map(ConfigLoader::read).orElseGet(ConfigLoader::demo);
+
+        bind(source, text);
+        ObjectNode tree = tree(source, text);
+        applyEnvironment(tree, env);
+        options.port().ifPresent(port -> section(tree, "server").put("port", port));
+        options.dataDir().ifPresent(dir -> section(tree, "server").put("data-dir", dir.toString()));
+        ConfigFile merged = bind(source + " with overrides", tree);
+        try {
+            return build(merged);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source + ": " + e.getMessage());
+        }
+    }
+
+    private static String read(Path path) {
+        try {
+            return Files.readString(path, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(path + ": cannot read the config file (" + e + ")");
+        }
+    }
+
+    private static String demo() {
+        try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(DEMO_RESOURCE)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("the built-in demo configuration is missing from the jar", e);
+        }
+    }
+
+    private static ConfigFile bind(String source, String text) {
+        try {
+            ConfigFile file = YAML.readValue(text, ConfigFile.class);
+            return file == null ? emptyFile() : file;
+        } catch (JacksonException e) {
+            throw new ConfigException(describe(source, e));
+        }
+    }
+
+    private static ConfigFile bind(String source, ObjectNode tree) {
+        try {
+            return YAML.treeToValue(tree, ConfigFile.class);
+        } catch (JacksonException e) {
+            throw new ConfigException(describe(source, e));
+        }
+    }
+
+    private static ConfigFile emptyFile() {
+        return new ConfigFile(null, null, null, null, null, null, null);
+    }
+
+    private static ObjectNode tree(String source, String text) {
+        try {
+            JsonNode node = YAML.readTree(text);
+            return node instanceof ObjectNode object ? object : YAML.createObjectNode();
+        } catch (JacksonException e) {
+            throw new ConfigException(describe(source, e));
+        }
+    }
+
+    private static String describe(String source, JacksonException e) {
+        StringBuilder message = new StringBuilder(source);
+        JsonLocation location = e.getLocation();
+        if (location != null && location.getLineNr() > 0) {
+            message.append(": line ").append(location.getLineNr()).append(", column ").append(location.getColumnNr());
+        }
+        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            message.append(" (").append(keyPath(mapping.getPath())).append(')');
+        }
+        return message.append(": ").append(fault(e)).toString();
+    }
+
+    private static String keyPath(List<JsonMappingException.Reference> path) {
+        StringBuilder key = new StringBuilder();
+        for (JsonMappingException.Reference ref : path) {
+            if (ref.getIndex() >= 0) {
+                key.append('[').append(ref.getIndex()).append(']');
+            } else if (ref.getFieldName() != null) {
+                if (!key.isEmpty()) key.append('.');
+                key.append(ref.getFieldName());
+            }
+        }
+        return key.toString();
+    }
+
+    private static String fault(JacksonException e) {
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            String known = unknown.getKnownPropertyIds().stream().map(Object::toString).sorted()
+                    .collect(Collectors.joining(", "));
+            return "unknown key '" + unknown.getPropertyName() + "' (known keys: " + known + ")";
+        }
+        if (e instanceof ValueInstantiationException invalid && invalid.getCause() != null) {
+            return invalid.getCause().getMessage();
+        }
+        return e.getOriginalMessage();
+    }
+
+    private static ObjectNode section(ObjectNode tree, String name) {
+        JsonNode existing = tree.get(name);
+        return existing instanceof ObjectNode object ? object : tree.putObject(name);
+    }
+
+    private static void applyEnvironment(ObjectNode tree, Map<String, String> env) {
+        for (Map.Entry<String, String> variable : new TreeMap<>(env).entrySet()) {
+            String name = variable.getKey();
+            if (!name.startsWith(ENV_PREFIX) || name.equals(CONFIG_ENV)) continue;
+            Optional<Override> override = Override.of(name);
+            if (override.isEmpty()) {
+                LOG.warn("Ignoring unknown setting {} (known: {})", name, Override.knownNames());
+                continue;
+            }
+            ObjectNode single = YAML.createObjectNode();
+            override.get().apply(single, variable.getValue());
+            bind(name + "=" + variable.getValue(), single);
+            override.get().apply(tree, variable.getValue());
+        }
+    }
+
+    /** One environment variable's place in the file: a key of a section. */
+    private record Override(String section, String key, boolean list) {
+
+        static Optional<Override> of(String variable) {
+            String rest = variable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT);
+            for (String section : SECTIONS.keySet()) {
+                if (!section.equals("server") && rest.startsWith(section + "_")) {
+                    return inSection(section, rest.substring(section.length() + 1));
+                }
+            }
+            return inSection("server", rest);
+        }
+
+        private static Optional<Override> inSection(String section, String envKey) {
+            String key = envKey.replace('_', '-');
+            return Arrays.stream(SECTIONS.get(section).getRecordComponents())
+                    .filter(component -> kebab(component).equals(key))
+                    .findFirst()
+                    .map(component -> new Override(section, key, component.getType() == List.class));
+        }
+
+        static List<String> knownNames() {
+            List<String> names = new ArrayList<>();
+            SECTIONS.forEach((section, type) -> {
+                for (RecordComponent component : type.getRecordComponents()) {
+                    String key = kebab(component).replace('-', '_').toUpperCase(Locale.ROOT);
+                    names.add(ENV_PREFIX + (section.equals("server") ? "" : section.toUpperCase(Locale.ROOT) + "_") + key);
+                }
+            });
+            names.sort(null);
+            return names;
+        }
+
+        private static String kebab(RecordComponent component) {
+            return new PropertyNamingStrategies.KebabCaseStrategy().translate(component.getName());
+        }
+
+        void apply(ObjectNode tree, String value) {
+            ObjectNode target = ConfigLoader.section(tree, section);
+            if (list) {
+                ArrayNode items = target.putArray(key);
+                Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(items::add);
+            } else {
+                target.put(key, value);
+            }
+        }
+    }
+
+    private static ServerConfig build(ConfigFile file) {
+        ConfigFile.Server server = orEmpty(file.server(), () -> new ConfigFile.Server(null, null, null, null, null, null, null, null));
+        ConfigFile.Sessions sessions = orEmpty(file.sessions(), () -> new ConfigFile.Sessions(null, null, null));
+        ConfigFile.Limits limits = orEmpty(file.limits(), () -> new ConfigFile.Limits(null, null, null, null));
+        ConfigFile.Throttling throttling = orEmpty(file.throttling(), () -> new ConfigFile.Throttling(null, null, null));
+
+        int port = or(server.port(), 8080);
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("server.port " + port + " is not a TCP port");
+        ServerConfig.StoreKind store = kind(ServerConfig.StoreKind.class, "server.store", server.store());
+        ServerConfig.EventsKind events = kind(ServerConfig.EventsKind.class, "server.events", server.events());
+        if (store == ServerConfig.StoreKind.REDIS) {
+            throw new IllegalArgumentException("server.store redis is not available in this version; use embedded");
+        }
+        if (events == ServerConfig.EventsKind.KAFKA) {
+            throw new IllegalArgumentException("server.events kafka is not available in this version; use embedded");
+        }
+
+        SessionTimings defaults = SessionTimings.DEFAULTS;
+        SessionTimings timings = new SessionTimings(
+                duration("sessions.heartbeat-interval", sessions.heartbeatInterval(), defaults.heartbeatInterval()),
+                duration("sessions.grace", sessions.grace(), defaults.grace()),
+                duration("sessions.ended-retention", sessions.endedRetention(), defaults.endedRetention()));
+        InputLimits inputDefaults = InputLimits.DEFAULTS;
+        InputLimits inputLimits = new InputLimits(
+                or(limits.maxMetadataKeys(), inputDefaults.maxMetadataKeys()),
+                or(limits.maxKeyLength(), inputDefaults.maxKeyLength()),
+                or(limits.maxValueLength(), inputDefaults.maxValueLength()),
+                or(limits.maxIdLength(), inputDefaults.maxIdLength()));
+        ThrottleSettings throttleDefaults = ThrottleSettings.DEFAULTS;
+        ThrottleSettings throttle = new ThrottleSettings(
+                or(throttling.initsPerWindow(), throttleDefaults.initsPerWindow()),
+                or(throttling.sessionRequestsPerWindow(), throttleDefaults.sessionRequestsPerWindow()),
+                duration("throttling.window", throttling.window(), throttleDefaults.window()));
+
+        Catalog catalog = catalog(file);
+        Set<String> tenants = file.tenants().stream().map(ConfigFile.TenantEntry::id).collect(Collectors.toSet());
+        List<LiveStreamSettings> streams = new ArrayList<>();
+        for (ConfigFile.StreamEntry stream : file.streams()) {
+            if (!tenants.contains(stream.tenant())) {
+                throw new IllegalArgumentException("stream " + stream.name() + " names unknown tenant " + stream.tenant());
+            }
+            streams.add(new LiveStreamSettings(stream.name(), stream.tenant(), stream.tokens()));
+        }
+        return new ServerConfig(port, Path.of(or(server.dataDir(), "data")), store, Optional.ofNullable(server.redisUrl()),
+                events, Optional.ofNullable(server.kafkaBootstrap()), timings, inputLimits, throttle,
+                server.corsOrigins() == null ? List.of() : server.corsOrigins(), catalog, streams,
+                Optional.ofNullable(server.idSecret()).filter(s -> !s.isEmpty()));
+    }
+
+    private static Catalog catalog(ConfigFile file) {
+        List<Application> applications = file.tenants().stream().flatMap(t -> t.toApplications().stream()).toList();
+        return new Catalog(applications, file.policies().stream().map(ConfigFile.PolicyEntry::toPolicy).toList());
+    }
+
+    private static <T> T orEmpty(T value, java.util.function.Supplier<T> empty) {
+        return value == null ? empty.get() : value;
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value == null ? fallback : value;
+    }
+
+    private static Duration duration(String key, String text, Duration fallback) {
+        if (text == null) return fallback;
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage());
+        }
+    }
+
+    private static <E extends Enum<E>> E kind(Class<E> type, String key, String text) {
+        if (text == null) return type.getEnumConstants()[0];
+        Function<E, String> name = e -> e.name().toLowerCase(Locale.ROOT);
+        for (E constant : type.getEnumConstants()) {
+            if (name.apply(constant).equals(text.trim().toLowerCase(Locale.ROOT))) return constant;
+        }
+        throw new IllegalArgumentException(key + ": unknown value '" + text + "' (expected "
+                + Arrays.stream(type.getEnumConstants()).map(name).collect(Collectors.joining(" or ")) + ")");
+    }
+}

@@ -1,0 +1,34 @@
+package io.cm.server.config;
+
+import io.cm.core.policy.Catalog;
+import io.cm.core.service.SessionTimings;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything the server runs with, after the config file, environment variables and flags have
+ * been merged. See {@code README.md} for the file format and the override names.
+ *
+ * @param idSecret key for signing session ids; when empty, one is generated and kept in {@code dataDir}
+ */
+public record ServerConfig(int port, Path dataDir, StoreKind store, Optional<String> redisUrl,
+                           EventsKind events, Optional<String> kafkaBootstrap, SessionTimings timings,
+                           InputLimits limits, ThrottleSettings throttle, List<String> corsOrigins,
+                           Catalog catalog, List<LiveStreamSettings> streams, Optional<String> idSecret) {
+
+    public enum StoreKind { EMBEDDED, REDIS }
+
+    public enum EventsKind { EMBEDDED, KAFKA }
+
+    public ServerConfig {
+        corsOrigins = List.copyOf(corsOrigins);
+        streams = List.copyOf(streams);
+    }
+
+    public ServerConfig withPort(int newPort) {
+        return new ServerConfig(newPort, dataDir, store, redisUrl, events, kafkaBootstrap, timings, limits, throttle,
+                corsOrigins, catalog, streams, idSecret);
+    }
+}

@@ -1,0 +1,18 @@
+package io.cm.server.config;
+
+import java.time.Duration;
+
+/**
+ * Requests accepted per {@code window}: inits per (idp, subject), heartbeats and stops per session.
+ */
+public record ThrottleSettings(int initsPerWindow, int sessionRequestsPerWindow, Duration window) {
+
+    public static final ThrottleSettings DEFAULTS = new ThrottleSettings(200, 200, Duration.ofMinutes(1));
+
+    public ThrottleSettings {
+        if (initsPerWindow < 1 || sessionRequestsPerWindow < 1) {
+            throw new IllegalArgumentException("throttle limits must be at least 1");
+        }
+        if (window.isNegative() || window.isZero()) throw new IllegalArgumentException("throttle window must be positive");
+    }
+}

@@ -1,0 +1,131 @@
+package io.cm.server.http;
+
+import io.cm.server.metrics.ServerMetrics;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * All routes of the server and the one error path they share: whatever fails — a handler's
+ * {@link ApiError}, an unknown route, a wrong method, an oversized body, a bug — is answered with
+ * the spec's JSON error shape.
+ */
+public final class ApiRouter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
+    /** Metadata bodies are small: 64 keys of at most 64 + 1024 characters fit well below this. */
+    private static final long BODY_LIMIT = 128 * 1024;
+
+    private ApiRouter() {
+    }
+
+    public static Router create(Vertx vertx, SessionHandlers sessions, OperationsHandlers operations,
+                                ServerMetrics metrics, List<String> corsOrigins) {
+        Router router = Router.router(vertx);
+        router.route().handler(ctx -> {
+            ctx.response().putHeader("Cache-Control", "no-store");
+            ctx.next();
+        });
+        router.route("/v2/*").handler(cors(corsOrigins));
+        router.route("/v2/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+
+        timed(router, metrics, HttpMethod.GET, "/v2/metadata", sessions::requiredMetadata);
+        timed(router, metrics, HttpMethod.POST, "/v2/sessions/:idp/:subject", sessions::start);
+        timed(router, metrics, HttpMethod.POST, "/v2/sessions/:idp/:subject/:sessionId", sessions::heartbeat);
+        timed(router, metrics, HttpMethod.DELETE, "/v2/sessions/:idp/:subject/:sessionId", sessions::stop);
+        timed(router, metrics, HttpMethod.GET, "/v2/runningStreams/:idp/:subject", sessions::runningStreams);
+        router.get("/health").handler(operations::health);
+        router.get("/metrics").handler(operations::metrics);
+        ApiDocsRoutes.mount(router);
+
+        router.route().failureHandler(ApiRouter::failure);
+        // Vert.x Web fails with a bare 400 before any route runs when the path or query cannot be decoded.
+        router.errorHandler(400, ctx -> error(ctx, ApiError.invalid("Malformed request: the path or query string "
+                + "is not valid percent-encoded UTF-8")));
+        router.errorHandler(404, ctx -> error(ctx, new ApiError(404, "ROUTE_NOT_FOUND",
+                "No such resource: " + ctx.request().path())));
+        router.errorHandler(405, ctx -> error(ctx, new ApiError(405, "METHOD_NOT_ALLOWED",
+                "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path())));
+        return router;
+    }
+
+    private static CorsHandler cors(List<String> origins) {
+        CorsHandler cors = origins.contains("*") ? CorsHandler.create() : CorsHandler.create().addOrigins(origins);
+        return cors.allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE, HttpMethod.OPTIONS))
+                .allowedHeaders(Set.of("Authorization", "Content-Type", "X-Terminate"))
+                .exposedHeaders(Set.of("Location", "Date", "Expires", "Retry-After"));
+    }
+
+    private static void timed(Router router, ServerMetrics metrics, HttpMethod method, String path,
+                              Handler<RoutingContext> handler) {
+        String name = method + " " + path;
+        router.route(method, path).handler(ctx -> {
+            long start = System.nanoTime();
+            ctx.addHeadersEndHandler(v -> metrics.latency(name, System.nanoTime() - start));
+            handler.handle(ctx);
+        });
+    }
+
+    private static void failure(RoutingContext ctx) {
+        Throwable failure = ctx.failure();
+        if (failure instanceof ApiError error) {
+            error(ctx, error);
+        } else if (ctx.statusCode() == 413) {
+            error(ctx, new ApiError(413, "PAYLOAD_TOO_LARGE", "Request body larger than " + BODY_LIMIT + " bytes"));
+        } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+            error(ctx, new ApiError(ctx.statusCode(), "INVALID_REQUEST", "The request could not be processed"));
+        } else {
+            LOG.error("Unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
+            error(ctx, new ApiError(500, "INTERNAL_ERROR", "Internal error"));
+        }
+    }
+
+    static void error(RoutingContext ctx, ApiError error) {
+        if (ctx.response().headWritten()) {
+            ctx.response().reset();
+            return;
+        }
+        ctx.response().setStatusCode(error.status());
+        error.headers().forEach(ctx.response()::putHeader);
+        SessionHandlers.json(ctx.response(),
+                EvaluationJson.error(error.code(), error.getMessage(), error.evaluation()));
+    }
+
+    /**
+     * For requests Netty could not even parse (line or headers too long, bad syntax): no route ran,
+     * so the shape is written here, and the connection is closed since its state is unknown.
+     */
+    public static void invalidRequest(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        ApiError error;
+        if (cause instanceof TooLongHttpLineException) {
+            error = new ApiError(414, "URI_TOO_LONG", "Request line too long");
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            error = new ApiError(431, "REQUEST_HEADER_TOO_LARGE", "Request headers too large");
+        } else if (cause instanceof TooLongFrameException) {
+            error = new ApiError(413, "PAYLOAD_TOO_LARGE", "Request too large");
+        } else {
+            error = ApiError.invalid("Malformed HTTP request");
+        }
+        request.response().setStatusCode(error.status())
+                .putHeader("Cache-Control", "no-store")
+                .putHeader("Connection", "close")
+                .putHeader("Content-Type", "application/json;charset=utf-8")
+                .end(EvaluationJson.error(error.code(), error.getMessage(), Optional.empty()).toString())
+                .onComplete(done -> request.connection().close());
+    }
+}

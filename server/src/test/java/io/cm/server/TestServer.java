@@ -1,0 +1,113 @@
+package io.cm.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cm.core.ManualClock;
+import io.cm.server.config.CommandLineOptions;
+import io.cm.server.config.ConfigLoader;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/** A server started for one test class, on a free port, with a clock the test moves. */
+public final class TestServer implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public final ManualClock clock = new ManualClock();
+    private final CmServer server;
+    private final Path dataDir;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private TestServer(Optional<String> yaml, Map<String, String> env) {
+        try {
+            dataDir = Files.createTempDirectory("cm-test");
+            Optional<Path> config = Optional.empty();
+            if (yaml.isPresent()) {
+                config = Optional.of(Files.writeString(dataDir.resolve("config.yaml"), yaml.get()));
+            }
+            server = CmServer.start(ConfigLoader.load(
+                    new CommandLineOptions(config, OptionalInt.of(0), Optional.of(dataDir)), env), clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The built-in demo configuration. */
+    public static TestServer demo() {
+        return new TestServer(Optional.empty(), Map.of());
+    }
+
+    public static TestServer demo(Map<String, String> env) {
+        return new TestServer(Optional.empty(), env);
+    }
+
+    public static TestServer withConfig(String yaml) {
+        return new TestServer(Optional.of(yaml), Map.of());
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    public static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A request as {@code app} (empty password). */
+    public HttpRequest.Builder as(String app, String path) {
+        return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).header("Authorization", basic(app, ""));
+    }
+
+    public HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public HttpResponse<String> post(String app, String path) {
+        return send(as(app, path).POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    public HttpResponse<String> delete(String app, String path) {
+        return send(as(app, path).DELETE());
+    }
+
+    public HttpResponse<String> get(String app, String path) {
+        return send(as(app, path).GET());
+    }
+
+    public static JsonNode json(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + response.body(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,102 @@
+package io.cm.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.cm.core.policy.Catalog;
+import io.cm.core.service.SessionService;
+import io.cm.core.service.SessionTimings;
+import io.cm.core.session.SessionIds;
+import io.cm.core.store.InMemorySessionStore;
+import io.cm.server.config.InputLimits;
+import io.cm.server.config.ThrottleSettings;
+import io.cm.server.metrics.ServerMetrics;
+import io.cm.server.throttle.RequestThrottle;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The OpenAPI document and the router cannot drift apart: every operation routed is documented
+ * with the same methods, and every documented operation is routed.
+ */
+class OpenApiMatchesRoutesTest {
+
+    private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch",
+            "trace");
+
+    private final Vertx vertx = Vertx.vertx();
+
+    @AfterEach
+    void close() {
+        Future.await(vertx.close());
+    }
+
+    @Test
+    void everyRoutedOperationIsDocumentedAndEveryDocumentedOperationIsRouted() throws Exception {
+        assertThat(documented()).as("operations in openapi.yaml vs routes of ApiRouter").isEqualTo(routed(router()));
+    }
+
+    /** Handlers are never called here; they only have to exist for the router to be built. */
+    private Router router() {
+        Clock clock = Clock.systemUTC();
+        Catalog catalog = new Catalog(List.of(), List.of());
+        SessionService service = new SessionService(catalog, new InMemorySessionStore(), new SessionIds(new byte[32]),
+                SessionTimings.DEFAULTS, clock, event -> {
+                });
+        ServerMetrics metrics = new ServerMetrics(service::activeSessions);
+        SessionHandlers sessions = new SessionHandlers(service, catalog, new RequestDecoder(InputLimits.DEFAULTS),
+                new RequestThrottle(ThrottleSettings.DEFAULTS, clock), metrics, clock);
+        return ApiRouter.create(vertx, sessions, new OperationsHandlers(metrics), metrics, List.of("*"));
+    }
+
+    /**
+     * Operations are the exact-path routes bound to methods ({@code :param} paths included, which
+     * Vert.x reports as regex routes); the others are middleware (headers, CORS, bodies). The Swagger
+     * UI's pages and assets are the documentation's viewer, not part of it.
+     */
+    private static Map<String, Set<String>> routed(Router router) {
+        Map<String, Set<String>> operations = new TreeMap<>();
+        for (Route route : router.getRoutes()) {
+            String path = route.getPath();
+            // Routes without methods report null rather than an empty set.
+            if (path == null || !route.isExactPath() || route.methods() == null || route.methods().isEmpty()
+                    || path.startsWith("/swagger-ui")) {
+                continue;
+            }
+            Set<String> methods = operations.computeIfAbsent(path.replaceAll(":([A-Za-z0-9_]+)", "{$1}"),
+                    p -> new TreeSet<>());
+            route.methods().forEach(m -> methods.add(m.name().toLowerCase(Locale.ROOT)));
+        }
+        return operations;
+    }
+
+    private static Map<String, Set<String>> documented() throws Exception {
+        JsonNode doc;
+        try (InputStream yaml = ApiDocsRoutes.class.getResourceAsStream("/openapi.yaml")) {
+            doc = new YAMLMapper().readTree(yaml);
+        }
+        Map<String, Set<String>> operations = new TreeMap<>();
+        doc.path("paths").fields().forEachRemaining(path -> {
+            Set<String> methods = new TreeSet<>();
+            path.getValue().fieldNames().forEachRemaining(name -> {
+                if (HTTP_METHODS.contains(name)) methods.add(name);
+            });
+            operations.put(path.getKey(), methods);
+        });
+        return operations;
+    }
+}
