@@ -2,6 +2,7 @@ package io.cm.server.config;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -32,8 +33,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -74,8 +77,8 @@ public final class ConfigLoader {
         String source = path.map(Path::toString).orElse(DEMO_NAME);
         String text = path.map(ConfigLoader::read).orElseGet(ConfigLoader::demo);
 
-        bind(source, text);
         ObjectNode tree = tree(source, text);
+        if (!tree.isEmpty()) bind(source, text);
         applyEnvironment(tree, env);
         options.port().ifPresent(port -> section(tree, "server").put("port", port));
         options.dataDir().ifPresent(dir -> section(tree, "server").put("data-dir", dir.toString()));
@@ -103,12 +106,12 @@ public final class ConfigLoader {
         }
     }
 
-    private static ConfigFile bind(String source, String text) {
+    /** Binds the text itself (not the merged tree) so that errors carry the file's line numbers. */
+    private static void bind(String source, String text) {
         try {
-            ConfigFile file = YAML.readValue(text, ConfigFile.class);
-            return file == null ? emptyFile() : file;
+            YAML.readValue(text, ConfigFile.class);
         } catch (JacksonException e) {
-            throw new ConfigException(describe(source, e));
+            throw new ConfigException(describe(source, e, Optional.of(text)));
         }
     }
 
@@ -116,33 +119,44 @@ public final class ConfigLoader {
         try {
             return YAML.treeToValue(tree, ConfigFile.class);
         } catch (JacksonException e) {
-            throw new ConfigException(describe(source, e));
+            throw new ConfigException(describe(source, e, Optional.empty()));
         }
-    }
-
-    private static ConfigFile emptyFile() {
-        return new ConfigFile(null, null, null, null, null, null, null);
     }
 
     private static ObjectNode tree(String source, String text) {
+        JsonNode node;
         try {
-            JsonNode node = YAML.readTree(text);
-            return node instanceof ObjectNode object ? object : YAML.createObjectNode();
+            node = YAML.readTree(text);
         } catch (JacksonException e) {
-            throw new ConfigException(describe(source, e));
+            throw new ConfigException(describe(source, e, Optional.of(text)));
         }
+        if (node == null || node.isMissingNode() || node.isNull()) return YAML.createObjectNode();
+        if (node instanceof ObjectNode object) return object;
+        throw new ConfigException(source + ": the top level must be a mapping of sections (" + String.join(", ",
+                new TreeSet<>(SECTIONS.keySet())) + ", tenants, policies, streams)");
     }
 
-    private static String describe(String source, JacksonException e) {
+    private static String describe(String source, JacksonException e, Optional<String> text) {
         StringBuilder message = new StringBuilder(source);
+        List<JsonMappingException.Reference> path = e instanceof JsonMappingException mapping ? mapping.getPath() : List.of();
+        OptionalInt keyLine = text.isPresent() && !path.isEmpty()
+                ? YamlLines.lineOf(text.get(), pointer(path)) : OptionalInt.empty();
         JsonLocation location = e.getLocation();
-        if (location != null && location.getLineNr() > 0) {
+        if (keyLine.isPresent()) {
+            message.append(": line ").append(keyLine.getAsInt());
+        } else if (text.isPresent() && location != null && location.getLineNr() > 0) {
             message.append(": line ").append(location.getLineNr()).append(", column ").append(location.getColumnNr());
         }
-        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-            message.append(" (").append(keyPath(mapping.getPath())).append(')');
-        }
+        if (!path.isEmpty()) message.append(" (").append(keyPath(path)).append(')');
         return message.append(": ").append(fault(e)).toString();
+    }
+
+    private static JsonPointer pointer(List<JsonMappingException.Reference> path) {
+        JsonPointer pointer = JsonPointer.empty();
+        for (JsonMappingException.Reference ref : path) {
+            pointer = ref.getIndex() >= 0 ? pointer.appendIndex(ref.getIndex()) : pointer.appendProperty(ref.getFieldName());
+        }
+        return pointer;
     }
 
     private static String keyPath(List<JsonMappingException.Reference> path) {

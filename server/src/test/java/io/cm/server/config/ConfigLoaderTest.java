@@ -1,0 +1,249 @@
+package io.cm.server.config;
+
+import io.cm.core.policy.Application;
+import io.cm.core.policy.ConflictMode;
+import io.cm.core.policy.Policy;
+import io.cm.core.policy.Rule;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Config file, environment and flags (SPEC §4): defaults, precedence, and start-up errors that say where and what. */
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String MINIMAL = """
+            tenants:
+              - id: t
+                applications:
+                  - id: app
+                    policies: [p]
+            policies:
+              - name: p
+                rules:
+                  - type: max-streams
+                    limit: 1
+            """;
+
+    private Path file(String yaml) throws IOException {
+        return Files.writeString(dir.resolve("cm.yaml"), yaml);
+    }
+
+    private static ServerConfig load(Optional<Path> config, Map<String, String> env) {
+        return ConfigLoader.load(new CommandLineOptions(config, OptionalInt.empty(), Optional.empty()), env);
+    }
+
+    private static Policy policy(ServerConfig config, String app) {
+        Application application = config.catalog().application(app).orElseThrow();
+        return config.catalog().policiesOf(application).getFirst();
+    }
+
+    @Test
+    void withoutConfigTheEmbeddedDemoDefaultApplies() {
+        ServerConfig config = load(Optional.empty(), Map.of());
+
+        assertThat(config.port()).isEqualTo(8080);
+        assertThat(config.dataDir()).isEqualTo(Path.of("data"));
+        assertThat(config.store()).isEqualTo(ServerConfig.StoreKind.EMBEDDED);
+        assertThat(config.events()).isEqualTo(ServerConfig.EventsKind.EMBEDDED);
+        assertThat(config.catalog().application("demo-app").orElseThrow().name()).isEqualTo("Demo application");
+        assertThat(config.catalog().application("demo-app-2").orElseThrow().name()).isEqualTo("Demo application 2");
+        assertThat(policy(config, "demo-app").rules()).containsExactly(new Rule.MaxStreams(null, 3));
+        assertThat(policy(config, "demo-app").mode()).isEqualTo(ConflictMode.LIFO);
+        assertThat(policy(config, "demo-app-2").rules()).containsExactly(new Rule.MaxPerValue(null, "channel", 2));
+        assertThat(policy(config, "demo-app-fifo").mode()).isEqualTo(ConflictMode.FIFO);
+        assertThat(policy(config, "demo-app-fifo").rules()).containsExactly(new Rule.MaxStreams(null, 2));
+        assertThat(config.streams()).containsExactly(new LiveStreamSettings("demo", "demo", List.of("demo-token")));
+    }
+
+    @Test
+    void aFileReplacesTheDemoConfigurationAndLeavesUnsetSettingsAtTheirDefaults() throws IOException {
+        ServerConfig config = load(Optional.of(file(MINIMAL)), Map.of());
+
+        assertThat(config.catalog().application("demo-app")).isEmpty();
+        assertThat(policy(config, "app").rules()).containsExactly(new Rule.MaxStreams(null, 1));
+        assertThat(config.port()).isEqualTo(8080);
+        assertThat(config.timings().heartbeatInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.throttle()).isEqualTo(ThrottleSettings.DEFAULTS);
+        assertThat(config.limits()).isEqualTo(InputLimits.DEFAULTS);
+    }
+
+    @Test
+    void cmConfigNamesTheFileWhenNoFlagDoes() throws IOException {
+        ServerConfig config = load(Optional.empty(), Map.of("CM_CONFIG", file(MINIMAL).toString()));
+
+        assertThat(config.catalog().application("app")).isPresent();
+    }
+
+    @Test
+    void environmentOverridesTheFileAndFlagsOverrideTheEnvironment() throws IOException {
+        Path config = file(MINIMAL + """
+                server:
+                  port: 9000
+                  data-dir: /from/file
+                sessions:
+                  heartbeat-interval: 30s
+                throttling:
+                  inits-per-window: 7
+                """);
+        Map<String, String> env = Map.of("CM_PORT", "9100", "CM_DATA_DIR", "/from/env",
+                "CM_SESSIONS_HEARTBEAT_INTERVAL", "2m", "CM_THROTTLING_WINDOW", "PT10S",
+                "CM_CORS_ORIGINS", "https://a.example, https://b.example", "CM_LIMITS_MAX_METADATA_KEYS", "8");
+
+        ServerConfig fromEnv = load(Optional.of(config), env);
+        ServerConfig fromFlags = ConfigLoader.load(new CommandLineOptions(Optional.of(config), OptionalInt.of(9200),
+                Optional.of(Path.of("/from/flag"))), env);
+
+        assertThat(fromEnv.port()).isEqualTo(9100);
+        assertThat(fromEnv.dataDir()).isEqualTo(Path.of("/from/env"));
+        assertThat(fromEnv.timings().heartbeatInterval()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(fromEnv.throttle()).isEqualTo(new ThrottleSettings(7, 200, Duration.ofSeconds(10)));
+        assertThat(fromEnv.corsOrigins()).containsExactly("https://a.example", "https://b.example");
+        assertThat(fromEnv.limits().maxMetadataKeys()).isEqualTo(8);
+        assertThat(fromFlags.port()).isEqualTo(9200);
+        assertThat(fromFlags.dataDir()).isEqualTo(Path.of("/from/flag"));
+    }
+
+    @Test
+    void anUnknownKeyIsReportedWithFileLineAndTheKnownKeys() throws IOException {
+        Path config = file(MINIMAL + """
+                server:
+                  prot: 9000
+                """);
+
+        assertThatThrownBy(() -> load(Optional.of(config), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(config.toString())
+                .hasMessageContaining("line 12 (server.prot)")
+                .hasMessageContaining("unknown key 'prot'")
+                .hasMessageContaining("port");
+    }
+
+    @Test
+    void anUnknownRuleTypeIsReportedWithItsLine() throws IOException {
+        Path config = file(MINIMAL.replace("max-streams", "max-stream"));
+
+        assertThatThrownBy(() -> load(Optional.of(config), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("line 9 (policies[0].rules[0])")
+                .hasMessageContaining("unknown rule type 'max-stream'");
+    }
+
+    @Test
+    void aRuleWithoutItsAttributeOrWithANonPositiveLimitIsRejected() throws IOException {
+        Path noAttribute = file(MINIMAL.replace("max-streams", "max-per-value"));
+        assertThatThrownBy(() -> load(Optional.of(noAttribute), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("attribute is required");
+
+        Path zero = file(MINIMAL.replace("limit: 1", "limit: 0"));
+        assertThatThrownBy(() -> load(Optional.of(zero), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("limit must be at least 1");
+
+        Path fraction = file(MINIMAL.replace("limit: 1", "limit: 1.5"));
+        assertThatThrownBy(() -> load(Optional.of(fraction), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("line 10 (policies[0].rules[0].limit)");
+    }
+
+    @Test
+    void anApplicationReferencingAnUnknownPolicyIsNamed() throws IOException {
+        Path config = file(MINIMAL.replace("policies: [p]", "policies: [nope]"));
+
+        assertThatThrownBy(() -> load(Optional.of(config), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(config + ": application app references unknown policy nope");
+    }
+
+    @Test
+    void duplicateIdsAndKeysAreRejected() throws IOException {
+        Path duplicateApp = file(MINIMAL.replace("tenants:\n", """
+                tenants:
+                  - id: t2
+                    applications:
+                      - id: app
+                        policies: [p]
+                """));
+        assertThatThrownBy(() -> load(Optional.of(duplicateApp), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("duplicate application app");
+
+        Path duplicateKey = file(MINIMAL + "server:\n  port: 1\n  port: 2\n");
+        assertThatThrownBy(() -> load(Optional.of(duplicateKey), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("port");
+    }
+
+    @Test
+    void aBadDurationNamesItsKey() throws IOException {
+        Path config = file(MINIMAL + "sessions:\n  grace: soon\n");
+
+        assertThatThrownBy(() -> load(Optional.of(config), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("sessions.grace")
+                .hasMessageContaining("'soon' is not a duration");
+    }
+
+    @Test
+    void aBadEnvironmentValueNamesTheVariable() {
+        assertThatThrownBy(() -> load(Optional.empty(), Map.of("CM_PORT", "eighty")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("CM_PORT=eighty");
+        assertThatThrownBy(() -> load(Optional.empty(), Map.of("CM_PORT", "70000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("70000 is not a TCP port");
+        assertThatThrownBy(() -> load(Optional.empty(), Map.of("CM_STORE", "postgres")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.store: unknown value 'postgres' (expected embedded or redis)");
+    }
+
+    @Test
+    void unknownCmVariablesAreIgnoredRatherThanFatal() {
+        assertThat(load(Optional.empty(), Map.of("CM_NOT_A_SETTING", "x")).port()).isEqualTo(8080);
+    }
+
+    @Test
+    void aMissingOrUnparsableFileIsNamed() throws IOException {
+        Path missing = dir.resolve("missing.yaml");
+        assertThatThrownBy(() -> load(Optional.of(missing), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(missing + ": cannot read");
+
+        Path broken = file("tenants: [\n  - id: t\n");
+        assertThatThrownBy(() -> load(Optional.of(broken), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(broken + ": line ");
+    }
+
+    @Test
+    void aStreamOverAnUnknownTenantIsRejected() throws IOException {
+        Path config = file(MINIMAL + "streams:\n  - name: s\n    tenant: other\n    tokens: [x]\n");
+
+        assertThatThrownBy(() -> load(Optional.of(config), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("stream s names unknown tenant other");
+    }
+
+    @Test
+    void aTopLevelThatIsNotAMappingIsRejected() throws IOException {
+        Path config = file("- just\n- a list\n");
+
+        assertThatThrownBy(() -> load(Optional.of(config), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(config + ": the top level must be a mapping");
+    }
+
+    @Test
+    void anEmptyFileGivesAServerWithNoApplications() throws IOException {
+        assertThat(load(Optional.of(file("")), Map.of()).catalog().applications()).isEmpty();
+    }
+}
