@@ -2,8 +2,8 @@ package io.cm.server;
 
 import io.cm.core.service.SessionService;
 import io.cm.core.session.SessionIds;
-import io.cm.core.store.InMemorySessionStore;
 import io.cm.server.config.ServerConfig;
+import io.cm.server.store.embedded.DurableSessionStore;
 import io.cm.server.http.ApiRouter;
 import io.cm.server.http.OperationsHandlers;
 import io.cm.server.http.RequestDecoder;
@@ -30,15 +30,17 @@ public final class CmServer implements AutoCloseable {
 
     private final Vertx vertx;
     private final int port;
+    private final DurableSessionStore store;
 
-    private CmServer(Vertx vertx, int port) {
+    private CmServer(Vertx vertx, int port, DurableSessionStore store) {
         this.vertx = vertx;
         this.port = port;
+        this.store = store;
     }
 
     /** Starts the server and returns once it listens; port 0 picks a free port. */
     public static CmServer start(ServerConfig config, Clock clock) {
-        InMemorySessionStore store = new InMemorySessionStore();
+        DurableSessionStore store = DurableSessionStore.open(config.dataDir(), config.timings(), clock.millis());
         // Session events are emitted by the core; until the live stream is wired they are not kept.
         SessionService service = new SessionService(config.catalog(), store,
                 new SessionIds(SessionIdKey.load(config)), config.timings(), clock, event -> {
@@ -56,10 +58,11 @@ public final class CmServer implements AutoCloseable {
                     new DeploymentOptions().setInstances(instances)));
         } catch (Exception e) {
             vertx.close();
+            store.close();
             throw new IllegalStateException("Could not listen on port " + config.port() + ": " + e.getMessage(), e);
         }
         vertx.setPeriodic(EXPIRY_PERIOD_MILLIS, id -> vertx.executeBlocking(service::expireDue, true));
-        return new CmServer(vertx, port);
+        return new CmServer(vertx, port, store);
     }
 
     /** Port 0 would give each event loop's server its own random port; one is chosen for all. */
@@ -81,6 +84,8 @@ public final class CmServer implements AutoCloseable {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("Server did not stop cleanly", e);
+        } finally {
+            store.close();
         }
     }
 

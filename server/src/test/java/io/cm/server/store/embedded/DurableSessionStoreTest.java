@@ -1,0 +1,105 @@
+package io.cm.server.store.embedded;
+
+import io.cm.core.service.SessionTimings;
+import io.cm.core.session.Session;
+import io.cm.core.session.SubjectKey;
+import io.cm.core.session.SubjectSessions;
+import io.cm.core.store.SessionStore.Change;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What the embedded store keeps across a restart of the process (issue 3): sessions, tombstones, lifetimes. */
+class DurableSessionStoreTest {
+
+    private static final SessionTimings TIMINGS =
+            new SessionTimings(Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofMinutes(10));
+    private static final long LIFETIME = 90_000;
+    private static final SubjectKey ALICE = new SubjectKey("idp", "alice");
+    private static final SubjectKey ODD = new SubjectKey("i:1", "2:b");
+
+    @TempDir
+    Path dir;
+
+    private static Session session(String id, long lastHeartbeat) {
+        return new Session(id, "CODE" + id, "demo-app", 0, lastHeartbeat, lastHeartbeat + LIFETIME, Map.of("k", id));
+    }
+
+    private static void put(DurableSessionStore store, SubjectKey subject, SubjectSessions state) {
+        store.update(subject, current -> new Change<>(state, null));
+    }
+
+    @Test
+    void sessionsOfEverySubjectAreRestoredAfterARestart() {
+        SubjectSessions alice = new SubjectSessions(List.of(session("a", 1_000), session("b", 2_000)), List.of());
+        SubjectSessions odd = new SubjectSessions(List.of(session("c", 3_000)), List.of());
+        try (DurableSessionStore store = DurableSessionStore.open(dir, TIMINGS, 0)) {
+            put(store, ALICE, alice);
+            put(store, ODD, odd);
+        }
+
+        try (DurableSessionStore store = DurableSessionStore.open(dir, TIMINGS, 3_000)) {
+            assertThat(store.read(ALICE).active()).extracting(Session::id).containsExactly("a", "b");
+            assertThat(store.read(ODD).active()).extracting(Session::id).containsExactly("c");
+            assertThat(store.activeSessions()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void restoredSessionsExpireNoEarlierThanRestartPlusTheirLifetime() {
+        try (DurableSessionStore store = DurableSessionStore.open(dir, TIMINGS, 0)) {
+            put(store, ALICE, new SubjectSessions(List.of(session("a", 1_000)), List.of()));
+        }
+        long restart = 50_000;
+
+        try (DurableSessionStore store = DurableSessionStore.open(dir, TIMINGS, restart)) {
+            Session restored = store.read(ALICE).active().getFirst();
+            assertThat(restored.expiresAt()).isEqualTo(restart + LIFETIME);
+            assertThat(restored.lastHeartbeat()).isEqualTo(1_000);
+            assertThat(store.takeDue(restart + LIFETIME - 1, 10)).isEmpty();
+            assertThat(store.takeDue(restart + LIFETIME, 10)).containsExactly(ALICE);
+        }
+    }
+
+    @Test
+    void aSubjectLeftWithNothingIsRemovedFromTheFile() {
+        try (DurableSessionStore store = DurableSessionStore.open(dir, TIMINGS, 0)) {
+            put(store, ALICE, new SubjectSessions(List.of(session("a", 1_000)), List.of()));
+            put(store, ALICE, SubjectSessions.EMPTY);
+        }
+
+        try (DurableSessionStore store = DurableSessionStore.open(dir, TIMINGS, 2_000)) {
+            assertThat(store.read(ALICE)).isEqualTo(SubjectSessions.EMPTY);
+            assertThat(store.activeSessions()).isZero();
+        }
+    }
+
+    @Test
+    void aDecisionThatChangesNothingWritesNothing() {
+        try (DurableSessionStore store = DurableSessionStore.open(dir, TIMINGS, 0)) {
+            put(store, ALICE, new SubjectSessions(List.of(session("a", 1_000)), List.of()));
+            String answer = store.update(ALICE, current -> new Change<>(current, "denied"));
+            assertThat(answer).isEqualTo("denied");
+        }
+
+        try (DurableSessionStore store = DurableSessionStore.open(dir, TIMINGS, 2_000)) {
+            assertThat(store.read(ALICE).active()).extracting(Session::id).containsExactly("a");
+        }
+    }
+
+    @Test
+    void aSecondServerOnTheSameDataDirectoryIsRefusedWithAClearMessage() {
+        try (DurableSessionStore ignored = DurableSessionStore.open(dir, TIMINGS, 0)) {
+            assertThatThrownBy(() -> DurableSessionStore.open(dir, TIMINGS, 0))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is another server using this data directory?");
+        }
+    }
+}
