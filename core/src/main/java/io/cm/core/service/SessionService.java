@@ -27,16 +27,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * The session use cases: start, heartbeat, stop, list, expire. Each reads the clock once, runs one
  * pure decision on the subject's state through the {@link SessionStore}, then emits the events of
- * what was committed.
+ * what was committed. The commit and its events happen under one per-subject (striped) lock, so
+ * that a subject's events reach the {@link EventLog} in the order its transitions were committed.
  */
 public final class SessionService {
 
     /** How many due subjects one {@link #expireDue()} call handles at most. */
     private static final int EXPIRY_BATCH = 10_000;
+
+    /** Locks that keep each subject's events in commit order; subjects share a stripe by hash. */
+    private static final int ORDER_STRIPES = 1024;
 
     private final Catalog catalog;
     private final PolicyEvaluator evaluator;
@@ -45,6 +51,7 @@ public final class SessionService {
     private final SessionTimings timings;
     private final Clock clock;
     private final SessionEvents events;
+    private final ReentrantLock[] order = new ReentrantLock[ORDER_STRIPES];
 
     public SessionService(Catalog catalog, SessionStore store, SessionIds ids, SessionTimings timings, Clock clock,
                           EventLog eventLog) {
@@ -55,6 +62,21 @@ public final class SessionService {
         this.timings = timings;
         this.clock = clock;
         this.events = new SessionEvents(catalog, eventLog);
+        for (int i = 0; i < ORDER_STRIPES; i++) order[i] = new ReentrantLock();
+    }
+
+    /**
+     * Runs a commit and the appending of its events for {@code subject} so that no other transition of
+     * the subject can commit and append in between (spec: events are ordered per subject).
+     */
+    private <T> T inOrder(SubjectKey subject, Supplier<T> commitAndEmit) {
+        ReentrantLock lock = order[Math.floorMod(subject.hashCode(), ORDER_STRIPES)];
+        lock.lock();
+        try {
+            return commitAndEmit.get();
+        } finally {
+            lock.unlock();
+        }
     }
 
     public List<String> requiredMetadata(Application app) {
@@ -78,20 +100,22 @@ public final class SessionService {
                               Set<String> terminate) {
         List<String> missing = catalog.requiredMetadata(app).stream().filter(k -> !metadata.containsKey(k)).toList();
         if (!missing.isEmpty()) return new StartOutcome.MissingMetadata(missing, Evaluation.missingMetadata(missing));
-        long now = clock.millis();
         String id = ids.issue(app.id(), subject);
-        Start start = store.update(subject, current -> decideStart(app, id, now, metadata, terminate, current));
-        events.expired(subject, start.expired, now);
-        switch (start.outcome) {
-            case StartOutcome.Started started -> {
-                events.killed(subject, start.killed, started.session(), now);
-                events.dismissed(subject, start.dismissed, now);
-                events.started(subject, app, started.session(), now);
+        return inOrder(subject, () -> {
+            long now = clock.millis();
+            Start start = store.update(subject, current -> decideStart(app, id, now, metadata, terminate, current));
+            events.expired(subject, start.expired, now);
+            switch (start.outcome) {
+                case StartOutcome.Started started -> {
+                    events.killed(subject, start.killed, started.session(), now);
+                    events.dismissed(subject, start.dismissed, now);
+                    events.started(subject, app, started.session(), now);
+                }
+                case StartOutcome.Denied denied -> events.denied(subject, app, metadata, denied.evaluation(), now);
+                case StartOutcome.MissingMetadata ignored -> throw new IllegalStateException("checked before deciding");
             }
-            case StartOutcome.Denied denied -> events.denied(subject, app, metadata, denied.evaluation(), now);
-            case StartOutcome.MissingMetadata ignored -> throw new IllegalStateException("checked before deciding");
-        }
-        return start.outcome;
+            return start.outcome;
+        });
     }
 
     private Change<Start> decideStart(Application app, String id, long now, Map<String, String> metadata,
@@ -146,12 +170,16 @@ public final class SessionService {
     public HeartbeatOutcome heartbeat(Application app, SubjectKey subject, String sessionId,
                                       Map<String, String> metadata) {
         if (!ids.isIssued(app.id(), subject, sessionId)) return new HeartbeatOutcome.Unknown();
-        long now = clock.millis();
-        Beat beat = store.update(subject, current -> decideHeartbeat(app, sessionId, now, metadata, current));
-        events.expired(subject, beat.expired, now);
-        if (beat.outcome instanceof HeartbeatOutcome.Alive alive) events.heartbeat(subject, app, alive.session(), now);
-        beat.denied.ifPresent(s -> events.dismissedOnHeartbeat(subject, app, s, now));
-        return beat.outcome;
+        return inOrder(subject, () -> {
+            long now = clock.millis();
+            Beat beat = store.update(subject, current -> decideHeartbeat(app, sessionId, now, metadata, current));
+            events.expired(subject, beat.expired, now);
+            if (beat.outcome instanceof HeartbeatOutcome.Alive alive) {
+                events.heartbeat(subject, app, alive.session(), now);
+            }
+            beat.denied.ifPresent(s -> events.dismissedOnHeartbeat(subject, app, s, now));
+            return beat.outcome;
+        });
     }
 
     private Change<Beat> decideHeartbeat(Application app, String sessionId, long now, Map<String, String> metadata,
@@ -205,7 +233,10 @@ public final class SessionService {
 
     public StopOutcome stop(Application app, SubjectKey subject, String sessionId) {
         if (!ids.isIssued(app.id(), subject, sessionId)) return new HeartbeatOutcome.Unknown();
-        long now = clock.millis();
+        return inOrder(subject, () -> stop(app, subject, sessionId, clock.millis()));
+    }
+
+    private StopOutcome stop(Application app, SubjectKey subject, String sessionId, long now) {
         Stop stop = store.update(subject, current -> {
             SubjectSessions state = current.withoutExpired(now);
             List<Session> expired = current.expiredAt(now);
@@ -246,10 +277,12 @@ public final class SessionService {
         long now = clock.millis();
         int count = 0;
         for (SubjectKey subject : store.takeDue(now, EXPIRY_BATCH)) {
-            List<Session> expired = store.update(subject,
-                    current -> new Change<>(current.withoutExpired(now), current.expiredAt(now)));
-            events.expired(subject, expired, now);
-            count += expired.size();
+            count += inOrder(subject, () -> {
+                List<Session> expired = store.update(subject,
+                        current -> new Change<>(current.withoutExpired(now), current.expiredAt(now)));
+                events.expired(subject, expired, now);
+                return expired.size();
+            });
         }
         return count;
     }

@@ -58,6 +58,8 @@ public final class SessionIds {
         } catch (IllegalArgumentException notBase64) {
             return false;
         }
+        // 32 characters may still carry '=' padding and decode to fewer bytes: not one of ours.
+        if (id.length != RANDOM_BYTES + MAC_BYTES) return false;
         byte[] expected = mac(applicationId, subject, id);
         byte[] given = new byte[MAC_BYTES];
         System.arraycopy(id, RANDOM_BYTES, given, 0, MAC_BYTES);

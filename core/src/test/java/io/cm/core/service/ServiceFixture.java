@@ -1,0 +1,77 @@
+package io.cm.core.service;
+
+import io.cm.core.ManualClock;
+import io.cm.core.event.SessionEvent;
+import io.cm.core.event.SessionEventType;
+import io.cm.core.policy.Application;
+import io.cm.core.policy.Catalog;
+import io.cm.core.policy.ConflictMode;
+import io.cm.core.policy.Policy;
+import io.cm.core.policy.Rule;
+import io.cm.core.policy.Target;
+import io.cm.core.session.Session;
+import io.cm.core.session.SessionIds;
+import io.cm.core.session.SubjectKey;
+import io.cm.core.store.InMemorySessionStore;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A service over the demo configuration, an in-memory store, a manual clock and a collecting event log. */
+final class ServiceFixture {
+
+    static final Application DEMO = app("demo-app", "demo", "Demo application", "demo-policy");
+    static final Application DEMO_2 = app("demo-app-2", "demo", "Demo application 2", "demo-policy-2");
+    static final Application FIFO = app("demo-app-fifo", "demo", "Demo FIFO application", "latest-wins");
+    static final Application LIVE = app("live-app", "demo", "Live application", "live-only");
+    static final Application OTHER = app("other-app", "other", "Other tenant application", "other-policy");
+
+    static final SubjectKey ALICE = new SubjectKey("idp", "alice");
+    static final SubjectKey BOB = new SubjectKey("idp", "bob");
+
+    final ManualClock clock = new ManualClock();
+    final List<SessionEvent> events = new CopyOnWriteArrayList<>();
+    final InMemorySessionStore store = new InMemorySessionStore();
+    final SessionIds ids = new SessionIds("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8));
+    final Catalog catalog = new Catalog(List.of(DEMO, DEMO_2, FIFO, LIVE, OTHER), List.of(
+            new Policy("demo-policy", List.of(new Rule.MaxStreams(null, 3)), ConflictMode.LIFO, Optional.empty()),
+            new Policy("demo-policy-2", List.of(new Rule.MaxPerValue(null, "channel", 2)), ConflictMode.LIFO,
+                    Optional.empty()),
+            new Policy("latest-wins", List.of(new Rule.MaxStreams(null, 2)), ConflictMode.FIFO, Optional.empty()),
+            new Policy("live-only", List.of(new Rule.MaxStreams(null, 1)), ConflictMode.LIFO,
+                    Optional.of(new Target("contentType", Set.of("live")))),
+            new Policy("other-policy", List.of(new Rule.MaxStreams(null, 5)), ConflictMode.LIFO, Optional.empty())));
+    final SessionService service = new SessionService(catalog, store, ids, SessionTimings.DEFAULTS, clock, events::add);
+
+    private static Application app(String id, String tenant, String name, String policy) {
+        return new Application(id, tenant, name, Optional.empty(), List.of(policy), Optional.empty());
+    }
+
+    Session started(Application app, SubjectKey subject, Map<String, String> metadata, String... terminate) {
+        StartOutcome outcome = service.start(app, subject, metadata, Set.of(terminate));
+        assertThat(outcome).isInstanceOf(StartOutcome.Started.class);
+        return ((StartOutcome.Started) outcome).session();
+    }
+
+    Session started(Application app, SubjectKey subject) {
+        return started(app, subject, Map.of());
+    }
+
+    List<SessionEventType> eventTypes() {
+        return events.stream().map(SessionEvent::type).toList();
+    }
+
+    List<SessionEvent> eventsOf(SessionEventType type) {
+        return events.stream().filter(e -> e.type() == type).toList();
+    }
+
+    List<String> activeIds(SubjectKey subject) {
+        return store.read(subject).active().stream().map(Session::id).toList();
+    }
+}
