@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
-/** A server started for one test class, on a free port, with a clock the test moves. */
+/** A server started for one test class, on a free port, with a clock the test moves, on the {@link TestStore}. */
 public final class TestServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,14 +32,19 @@ public final class TestServer implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private TestServer(Optional<String> yaml, Map<String, String> env) {
+        this(yaml, env, temporaryDirectory());
+    }
+
+    private TestServer(Optional<String> yaml, Map<String, String> env, Path dataDir) {
+        this.dataDir = dataDir;
         try {
-            dataDir = Files.createTempDirectory("cm-test");
             Optional<Path> config = Optional.empty();
             if (yaml.isPresent()) {
                 config = Optional.of(Files.writeString(dataDir.resolve("config.yaml"), yaml.get()));
             }
             server = CmServer.start(ConfigLoader.load(
-                    new CommandLineOptions(config, OptionalInt.of(0), Optional.of(dataDir)), env), clock);
+                    new CommandLineOptions(config, OptionalInt.of(0), Optional.of(dataDir)),
+                    TestStore.environment(env)), clock);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -56,6 +61,23 @@ public final class TestServer implements AutoCloseable {
 
     public static TestServer withConfig(String yaml) {
         return new TestServer(Optional.of(yaml), Map.of());
+    }
+
+    /** A server on {@code dataDir}, e.g. that of a server stopped before: what a restart finds on disk. */
+    public static TestServer withConfig(String yaml, Path dataDir) {
+        return new TestServer(Optional.of(yaml), Map.of(), dataDir);
+    }
+
+    private static Path temporaryDirectory() {
+        try {
+            return Files.createTempDirectory("cm-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path dataDir() {
+        return dataDir;
     }
 
     public int port() {

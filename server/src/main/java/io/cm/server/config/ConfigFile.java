@@ -16,7 +16,7 @@ import java.util.Set;
  * be absent; {@link ConfigLoader} fills in defaults and overrides. Entries are checked as they are
  * read, so that Jackson reports a bad one with its line in the file.
  */
-record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling throttling,
+record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling throttling, Delivery delivery,
                   List<TenantEntry> tenants, List<PolicyEntry> policies, List<StreamEntry> streams) {
 
     ConfigFile {
@@ -40,6 +40,11 @@ record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling th
 
     /** Overridden by {@code CM_THROTTLING_<KEY>}. */
     record Throttling(Integer initsPerWindow, Integer sessionRequestsPerWindow, String window) {
+    }
+
+    /** The event log and the live streams; overridden by {@code CM_DELIVERY_<KEY>}. */
+    record Delivery(Integer partitions, String retentionTime, Long retentionCount, String resumeWindow,
+                    String keepalive, String replayMargin) {
     }
 
     record TenantEntry(String id, String name, List<ApplicationEntry> applications) {

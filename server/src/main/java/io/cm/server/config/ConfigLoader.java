@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,7 +48,8 @@ import java.util.stream.Collectors;
  * <p>Environment names: the settings of the {@code server} section are {@code CM_<KEY>}
  * ({@code CM_PORT}, {@code CM_DATA_DIR}, {@code CM_STORE}, {@code CM_REDIS_URL}, {@code CM_EVENTS},
  * {@code CM_KAFKA_BOOTSTRAP}, {@code CM_CORS_ORIGINS}, {@code CM_ID_SECRET}); those of the other
- * sections are {@code CM_<SECTION>_<KEY>}, e.g. {@code CM_THROTTLING_INITS_PER_WINDOW}. Lists are
+ * sections are {@code CM_<SECTION>_<KEY>}, e.g. {@code CM_THROTTLING_INITS_PER_WINDOW} or
+ * {@code CM_DELIVERY_RESUME_WINDOW}. Lists are
  * comma-separated.
  */
 public final class ConfigLoader {
@@ -61,7 +63,8 @@ public final class ConfigLoader {
             "server", ConfigFile.Server.class,
             "sessions", ConfigFile.Sessions.class,
             "limits", ConfigFile.Limits.class,
-            "throttling", ConfigFile.Throttling.class);
+            "throttling", ConfigFile.Throttling.class,
+            "delivery", ConfigFile.Delivery.class);
     private static final ObjectMapper YAML = new ObjectMapper(
             YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
@@ -258,13 +261,19 @@ public final class ConfigLoader {
         ConfigFile.Sessions sessions = orEmpty(file.sessions(), () -> new ConfigFile.Sessions(null, null, null));
         ConfigFile.Limits limits = orEmpty(file.limits(), () -> new ConfigFile.Limits(null, null, null, null));
         ConfigFile.Throttling throttling = orEmpty(file.throttling(), () -> new ConfigFile.Throttling(null, null, null));
+        ConfigFile.Delivery delivery = orEmpty(file.delivery(),
+                () -> new ConfigFile.Delivery(null, null, null, null, null, null));
 
         int port = or(server.port(), 8080);
         if (port < 0 || port > 65535) throw new IllegalArgumentException("server.port " + port + " is not a TCP port");
         ServerConfig.StoreKind store = kind(ServerConfig.StoreKind.class, "server.store", server.store());
         ServerConfig.EventsKind events = kind(ServerConfig.EventsKind.class, "server.events", server.events());
-        if (store == ServerConfig.StoreKind.REDIS) {
-            throw new IllegalArgumentException("server.store redis is not available in this version; use embedded");
+        if (store == ServerConfig.StoreKind.REDIS && isBlank(server.redisUrl())) {
+            throw new IllegalArgumentException("server.redis-url (CM_REDIS_URL) is required when server.store is redis");
+        }
+        if (store == ServerConfig.StoreKind.REDIS && isBlank(server.idSecret())) {
+            throw new IllegalArgumentException("server.id-secret (CM_ID_SECRET) is required when server.store is redis: "
+                    + "every node must sign session ids with the same key to recognise the others' ids");
         }
         if (events == ServerConfig.EventsKind.KAFKA) {
             throw new IllegalArgumentException("server.events kafka is not available in this version; use embedded");
@@ -286,11 +295,21 @@ public final class ConfigLoader {
                 or(throttling.initsPerWindow(), throttleDefaults.initsPerWindow()),
                 or(throttling.sessionRequestsPerWindow(), throttleDefaults.sessionRequestsPerWindow()),
                 duration("throttling.window", throttling.window(), throttleDefaults.window()));
+        DeliverySettings deliveryDefaults = DeliverySettings.DEFAULTS;
+        DeliverySettings deliverySettings = new DeliverySettings(
+                or(delivery.partitions(), deliveryDefaults.partitions()),
+                duration("delivery.retention-time", delivery.retentionTime(), deliveryDefaults.retentionTime()),
+                or(delivery.retentionCount(), deliveryDefaults.retentionCount()),
+                duration("delivery.resume-window", delivery.resumeWindow(), deliveryDefaults.resumeWindow()),
+                duration("delivery.keepalive", delivery.keepalive(), deliveryDefaults.keepalive()),
+                duration("delivery.replay-margin", delivery.replayMargin(), deliveryDefaults.replayMargin()));
 
         Catalog catalog = catalog(file);
         Set<String> tenants = file.tenants().stream().map(ConfigFile.TenantEntry::id).collect(Collectors.toSet());
         List<LiveStreamSettings> streams = new ArrayList<>();
+        Set<String> streamNames = new HashSet<>();
         for (ConfigFile.StreamEntry stream : file.streams()) {
+            if (!streamNames.add(stream.name())) throw new IllegalArgumentException("duplicate stream " + stream.name());
             if (!tenants.contains(stream.tenant())) {
                 throw new IllegalArgumentException("stream " + stream.name() + " names unknown tenant " + stream.tenant());
             }
@@ -298,7 +317,7 @@ public final class ConfigLoader {
         }
         return new ServerConfig(port, Path.of(or(server.dataDir(), "data")), store, Optional.ofNullable(server.redisUrl()),
                 events, Optional.ofNullable(server.kafkaBootstrap()), timings, inputLimits, throttle,
-                server.corsOrigins() == null ? List.of() : server.corsOrigins(), catalog, streams,
+                server.corsOrigins() == null ? List.of() : server.corsOrigins(), catalog, streams, deliverySettings,
                 Optional.ofNullable(server.idSecret()).filter(s -> !s.isEmpty()));
     }
 
@@ -309,6 +328,10 @@ public final class ConfigLoader {
 
     private static <T> T orEmpty(T value, java.util.function.Supplier<T> empty) {
         return value == null ? empty.get() : value;
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
     }
 
     private static <T> T or(T value, T fallback) {

@@ -16,7 +16,8 @@ import java.util.Optional;
 public record ServerConfig(int port, Path dataDir, StoreKind store, Optional<String> redisUrl,
                            EventsKind events, Optional<String> kafkaBootstrap, SessionTimings timings,
                            InputLimits limits, ThrottleSettings throttle, List<String> corsOrigins,
-                           Catalog catalog, List<LiveStreamSettings> streams, Optional<String> idSecret) {
+                           Catalog catalog, List<LiveStreamSettings> streams, DeliverySettings delivery,
+                           Optional<String> idSecret) {
 
     public enum StoreKind { EMBEDDED, REDIS }
 
@@ -29,6 +30,6 @@ public record ServerConfig(int port, Path dataDir, StoreKind store, Optional<Str
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(newPort, dataDir, store, redisUrl, events, kafkaBootstrap, timings, limits, throttle,
-                corsOrigins, catalog, streams, idSecret);
+                corsOrigins, catalog, streams, delivery, idSecret);
     }
 }

@@ -1,5 +1,6 @@
 package io.cm.server.http;
 
+import io.cm.core.store.StoreUnavailableException;
 import io.cm.server.metrics.ServerMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -16,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -29,12 +31,13 @@ public final class ApiRouter {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
     /** Metadata bodies are small: 64 keys of at most 64 + 1024 characters fit well below this. */
     private static final long BODY_LIMIT = 128 * 1024;
+    private static final String LIVE_STREAM = "/api/1/stream/:streamName";
 
     private ApiRouter() {
     }
 
     public static Router create(Vertx vertx, SessionHandlers sessions, OperationsHandlers operations,
-                                ServerMetrics metrics, List<String> corsOrigins) {
+                                Handler<RoutingContext> liveStream, ServerMetrics metrics, List<String> corsOrigins) {
         Router router = Router.router(vertx);
         router.route().handler(ctx -> {
             ctx.response().putHeader("Cache-Control", "no-store");
@@ -48,6 +51,9 @@ public final class ApiRouter {
         timed(router, metrics, HttpMethod.POST, "/v2/sessions/:idp/:subject/:sessionId", sessions::heartbeat);
         timed(router, metrics, HttpMethod.DELETE, "/v2/sessions/:idp/:subject/:sessionId", sessions::stop);
         timed(router, metrics, HttpMethod.GET, "/v2/runningStreams/:idp/:subject", sessions::runningStreams);
+        timed(router, metrics, HttpMethod.GET, LIVE_STREAM, liveStream);
+        // Any other method: the live stream answers 405 itself, with Allow and its own error body (SPEC §6).
+        router.route(LIVE_STREAM).handler(liveStream);
         router.get("/health").handler(operations::health);
         router.get("/metrics").handler(operations::metrics);
         ApiDocsRoutes.mount(router);
@@ -84,6 +90,11 @@ public final class ApiRouter {
         Throwable failure = ctx.failure();
         if (failure instanceof ApiError error) {
             error(ctx, error);
+        } else if (failure instanceof StoreUnavailableException unavailable) {
+            // Logged at debug only: during an outage every request fails this way, and /health says why.
+            LOG.debug("Store unavailable on {} {}", ctx.request().method(), ctx.request().path(), unavailable);
+            error(ctx, new ApiError(503, "STORE_UNAVAILABLE", "The session store is unavailable; retry later",
+                    Optional.empty(), Map.of("Retry-After", "1")));
         } else if (ctx.statusCode() == 413) {
             error(ctx, new ApiError(413, "PAYLOAD_TOO_LARGE", "Request body larger than " + BODY_LIMIT + " bytes"));
         } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {

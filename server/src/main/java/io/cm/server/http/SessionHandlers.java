@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /** The {@code /v2} endpoints: decode, let the core decide, encode (SPEC §2–§3). */
 public final class SessionHandlers {
@@ -66,8 +68,14 @@ public final class SessionHandlers {
         SubjectKey subject = decoder.subject(ctx);
         Map<String, String> metadata = decoder.metadata(ctx);
         var terminate = decoder.terminationCodes(ctx);
-        throttled(throttle.tryInit(subject));
-        switch (service.start(app, subject, metadata, terminate)) {
+        offload(ctx, () -> {
+            throttled(throttle.tryInit(subject));
+            return service.start(app, subject, metadata, terminate);
+        }, outcome -> started(ctx, app, subject, outcome));
+    }
+
+    private void started(RoutingContext ctx, Application app, SubjectKey subject, StartOutcome outcome) {
+        switch (outcome) {
             case StartOutcome.Started started -> {
                 metrics.decision("init", "permit");
                 ctx.response().setStatusCode(202)
@@ -95,8 +103,13 @@ public final class SessionHandlers {
         SubjectKey subject = decoder.subject(ctx);
         String sessionId = recognized(app, subject, decoder.sessionId(ctx));
         Map<String, String> metadata = decoder.metadata(ctx);
-        throttled(throttle.trySessionRequest(sessionId));
-        HeartbeatOutcome outcome = service.heartbeat(app, subject, sessionId, metadata);
+        offload(ctx, () -> {
+            throttled(throttle.trySessionRequest(subject, sessionId));
+            return service.heartbeat(app, subject, sessionId, metadata);
+        }, outcome -> beaten(ctx, app, subject, outcome));
+    }
+
+    private void beaten(RoutingContext ctx, Application app, SubjectKey subject, HeartbeatOutcome outcome) {
         metrics.decision("heartbeat", outcomeName(outcome));
         switch (outcome) {
             case HeartbeatOutcome.Alive alive -> ctx.response().setStatusCode(202)
@@ -120,8 +133,13 @@ public final class SessionHandlers {
         Application app = caller(ctx);
         SubjectKey subject = decoder.subject(ctx);
         String sessionId = recognized(app, subject, decoder.sessionId(ctx));
-        throttled(throttle.trySessionRequest(sessionId));
-        StopOutcome outcome = service.stop(app, subject, sessionId);
+        offload(ctx, () -> {
+            throttled(throttle.trySessionRequest(subject, sessionId));
+            return service.stop(app, subject, sessionId);
+        }, outcome -> stopped(ctx, outcome));
+    }
+
+    private void stopped(RoutingContext ctx, StopOutcome outcome) {
         metrics.decision("stop", outcomeName(outcome));
         switch (outcome) {
             case StopOutcome.Stopped ignored -> ctx.response().setStatusCode(202).end();
@@ -134,7 +152,10 @@ public final class SessionHandlers {
     public void runningStreams(RoutingContext ctx) {
         Application app = caller(ctx);
         SubjectKey subject = decoder.subject(ctx);
-        RunningStreams running = service.runningStreams(app, subject);
+        offload(ctx, () -> service.runningStreams(app, subject), running -> listed(ctx, app, running));
+    }
+
+    private void listed(RoutingContext ctx, Application app, RunningStreams running) {
         ObjectNode body = EvaluationJson.MAPPER.createObjectNode();
         ArrayNode list = body.putArray("runningStreams");
         for (Session s : running.visible()) {
@@ -146,6 +167,26 @@ public final class SessionHandlers {
                 .putHeader("Date", HttpDates.format(clock.millis()));
         running.expires().ifPresent(at -> response.putHeader("Expires", HttpDates.format(at)));
         json(response, body);
+    }
+
+    /**
+     * Runs {@code work} on a worker thread, since the store may wait on the network (Redis), then
+     * {@code respond} on the request's event loop. Whatever either throws is answered by the router's
+     * failure handler, as if thrown by the handler itself.
+     */
+    private static <T> void offload(RoutingContext ctx, Callable<T> work, Consumer<T> respond) {
+        // Unordered: requests are independent; the service orders the ones of one subject itself.
+        ctx.vertx().executeBlocking(work, false).onComplete(result -> {
+            if (result.failed()) {
+                ctx.fail(result.cause());
+                return;
+            }
+            try {
+                respond.accept(result.result());
+            } catch (RuntimeException e) {
+                ctx.fail(e);
+            }
+        });
     }
 
     private String recognized(Application app, SubjectKey subject, String sessionId) {

@@ -2,6 +2,7 @@ package io.cm.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -42,6 +43,11 @@ public final class ServerMetrics {
                 .tag("route", r)
                 .publishPercentileHistogram()
                 .register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** Where adapters with meters of their own (event log, live streams) register them. */
+    public MeterRegistry registry() {
+        return registry;
     }
 
     public String scrape() {

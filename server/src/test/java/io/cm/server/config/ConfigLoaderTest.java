@@ -207,6 +207,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theRedisStoreNeedsItsUrlAndASharedIdSecretWhileKafkaIsNotAvailable() {
+        assertThatThrownBy(() -> load(Optional.empty(), Map.of("CM_STORE", "redis", "CM_ID_SECRET", "0123456789abcdef")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.redis-url (CM_REDIS_URL) is required when server.store is redis");
+        assertThatThrownBy(() -> load(Optional.empty(), Map.of("CM_STORE", "redis", "CM_REDIS_URL", "redis://h:6379")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.id-secret (CM_ID_SECRET) is required when server.store is redis");
+
+        ServerConfig config = load(Optional.empty(), Map.of("CM_STORE", "redis", "CM_REDIS_URL", "redis://h:6379",
+                "CM_ID_SECRET", "0123456789abcdef"));
+        assertThat(config.store()).isEqualTo(ServerConfig.StoreKind.REDIS);
+        assertThat(config.redisUrl()).hasValue("redis://h:6379");
+
+        assertThatThrownBy(() -> load(Optional.empty(), Map.of("CM_EVENTS", "kafka")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.events kafka is not available in this version");
+    }
+
+    @Test
     void unknownCmVariablesAreIgnoredRatherThanFatal() {
         assertThat(load(Optional.empty(), Map.of("CM_NOT_A_SETTING", "x")).port()).isEqualTo(8080);
     }
@@ -234,12 +253,49 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void twoStreamsWithOneNameAreRejected() throws IOException {
+        Path config = file(MINIMAL + "streams:\n  - {name: s, tenant: t, tokens: [x]}\n  - {name: s, tenant: t, tokens: [y]}\n");
+
+        assertThatThrownBy(() -> load(Optional.of(config), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("duplicate stream s");
+    }
+
+    @Test
     void aTopLevelThatIsNotAMappingIsRejected() throws IOException {
         Path config = file("- just\n- a list\n");
 
         assertThatThrownBy(() -> load(Optional.of(config), Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(config + ": the top level must be a mapping");
+    }
+
+    @Test
+    void theDeliverySectionHasDefaultsAndComesFromTheFileAndCmDeliveryVariables() throws IOException {
+        assertThat(load(Optional.empty(), Map.of()).delivery()).isEqualTo(DeliverySettings.DEFAULTS);
+
+        Path config = file(MINIMAL + """
+                delivery:
+                  partitions: 32
+                  retention-time: 2h
+                  retention-count: 5000
+                  keepalive: 1s
+                """);
+        ServerConfig loaded = load(Optional.of(config), Map.of("CM_DELIVERY_RESUME_WINDOW", "5m",
+                "CM_DELIVERY_REPLAY_MARGIN", "30s", "CM_DELIVERY_RETENTION_COUNT", "6000"));
+
+        assertThat(loaded.delivery()).isEqualTo(new DeliverySettings(32, Duration.ofHours(2), 6000,
+                Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void deliveryValuesOutsideTheirRangeAreNamed() throws IOException {
+        assertThatThrownBy(() -> load(Optional.of(file(MINIMAL + "delivery:\n  partitions: 4\n")), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("delivery.partitions 4 is not in 8..256");
+        assertThatThrownBy(() -> load(Optional.empty(), Map.of("CM_DELIVERY_KEEPALIVE", "10s")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("delivery.keepalive PT10S is not in 100ms..5s");
+        assertThatThrownBy(() -> load(Optional.of(file(MINIMAL + "delivery:\n  retention-time: forever\n")), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("delivery.retention-time");
     }
 
     @Test

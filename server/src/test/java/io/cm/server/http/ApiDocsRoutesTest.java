@@ -62,7 +62,8 @@ class ApiDocsRoutesTest {
                 "/v2/metadata", Set.of("get"),
                 "/v2/sessions/{idp}/{subject}", Set.of("post"),
                 "/v2/sessions/{idp}/{subject}/{sessionId}", Set.of("post", "delete"),
-                "/v2/runningStreams/{idp}/{subject}", Set.of("get"));
+                "/v2/runningStreams/{idp}/{subject}", Set.of("get"),
+                "/api/1/stream/{streamName}", Set.of("get"));
         expected.forEach((path, methods) -> assertThat(methods(doc.path("paths").path(path)))
                 .as(path).isEqualTo(methods));
         assertThat(names(doc.path("components").path("schemas"))).contains("ErrorResponse",

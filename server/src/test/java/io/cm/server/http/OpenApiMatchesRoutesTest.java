@@ -10,6 +10,7 @@ import io.cm.core.store.InMemorySessionStore;
 import io.cm.server.config.InputLimits;
 import io.cm.server.config.ThrottleSettings;
 import io.cm.server.metrics.ServerMetrics;
+import io.cm.server.throttle.LocalBudgets;
 import io.cm.server.throttle.RequestThrottle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,8 +61,11 @@ class OpenApiMatchesRoutesTest {
                 });
         ServerMetrics metrics = new ServerMetrics(service::activeSessions);
         SessionHandlers sessions = new SessionHandlers(service, catalog, new RequestDecoder(InputLimits.DEFAULTS),
-                new RequestThrottle(ThrottleSettings.DEFAULTS, clock), metrics, clock);
-        return ApiRouter.create(vertx, sessions, new OperationsHandlers(metrics), metrics, List.of("*"));
+                new RequestThrottle(ThrottleSettings.DEFAULTS, clock,
+                        new LocalBudgets(ThrottleSettings.DEFAULTS.window(), clock)), metrics, clock);
+        return ApiRouter.create(vertx, sessions,
+                new OperationsHandlers(metrics, () -> CompletableFuture.completedFuture(true)), ctx -> {
+                }, metrics, List.of("*"));
     }
 
     /**

@@ -7,6 +7,7 @@ import io.cm.core.session.SubjectKey;
 import io.cm.core.session.SubjectSessions;
 import io.cm.core.store.InMemorySessionStore;
 import io.cm.core.store.SessionStore;
+import io.cm.server.store.SubjectKeys;
 import io.cm.server.store.SubjectSessionsCodec;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;

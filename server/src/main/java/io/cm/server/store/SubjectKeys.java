@@ -1,18 +1,18 @@
-package io.cm.server.store.embedded;
+package io.cm.server.store;
 
 import io.cm.core.session.SubjectKey;
 
 /** A subject as one map key, {@code <length of idp>:<idp><subject>}: unambiguous whatever characters the ids hold. */
-final class SubjectKeys {
+public final class SubjectKeys {
 
     private SubjectKeys() {
     }
 
-    static String format(SubjectKey subject) {
+    public static String format(SubjectKey subject) {
         return subject.idp().length() + ":" + subject.idp() + subject.subject();
     }
 
-    static SubjectKey parse(String key) {
+    public static SubjectKey parse(String key) {
         int colon = key.indexOf(':');
         int idpLength = Integer.parseInt(key.substring(0, colon));
         int idpEnd = colon + 1 + idpLength;

@@ -1,0 +1,71 @@
+package io.cm.server.events;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.cm.core.event.SessionEvent;
+import io.cm.server.http.EvaluationJson;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A session event in its wire shape (SPEC §5, schema {@code SessionEvent} of the OpenAPI document).
+ * Written with the streaming generator: this runs once per event, on the log's writer thread.
+ */
+public final class EventJson {
+
+    private static final JsonFactory JSON = EvaluationJson.MAPPER.getFactory();
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private EventJson() {
+    }
+
+    /** ISO-8601 UTC with milliseconds, as in every record of the live stream. */
+    public static String timestamp(long epochMillis) {
+        return TIMESTAMP.format(Instant.ofEpochMilli(epochMillis));
+    }
+
+    static byte[] encode(SessionEvent event) {
+        ByteArrayBuilder bytes = new ByteArrayBuilder(512);
+        try (JsonGenerator json = JSON.createGenerator(bytes)) {
+            json.writeStartObject();
+            json.writeStringField("hit_id", event.hitId());
+            json.writeStringField("timestamp", timestamp(event.timestamp()));
+            json.writeStringField("type", event.type().wireName());
+            json.writeStringField("tenant", event.tenant());
+            json.writeStringField("applicationId", event.applicationId());
+            json.writeStringField("applicationName", event.applicationName());
+            json.writeStringField("idp", event.idp());
+            json.writeStringField("subject", event.subject());
+            optional(json, "sessionId", event.sessionId());
+            optional(json, "terminationCode", event.terminationCode());
+            json.writeObjectFieldStart("metadata");
+            for (Map.Entry<String, String> entry : new TreeMap<>(event.metadata()).entrySet()) {
+                json.writeStringField(entry.getKey(), entry.getValue());
+            }
+            json.writeEndObject();
+            if (event.evaluation().isPresent()) {
+                // The same evaluation result as the 409 body (§3), so consumers parse one shape.
+                json.writeFieldName("evaluationResult");
+                json.writeTree(EvaluationJson.evaluation(event.evaluation().get()));
+            }
+            optional(json, "terminatedBy", event.terminatedBy());
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode event " + event.hitId(), e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void optional(JsonGenerator json, String name, Optional<String> value) throws IOException {
+        if (value.isPresent()) json.writeStringField(name, value.get());
+    }
+}

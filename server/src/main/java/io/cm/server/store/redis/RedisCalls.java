@@ -1,0 +1,94 @@
+package io.cm.server.store.redis;
+
+import io.cm.core.store.StoreUnavailableException;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * How a request thread calls Redis: it waits a bounded time, any failure becomes a
+ * {@link StoreUnavailableException} (answered 503), and once Redis failed to answer, calls fail at
+ * once until a background {@code PING} succeeds again. That last part keeps a slow or hung Redis
+ * (which still accepts connections, so Lettuce does not reject commands) from tying up every worker
+ * thread for a full timeout per request.
+ */
+final class RedisCalls implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisCalls.class);
+
+    /** Lettuce times commands out itself; this is only a safety net above that. */
+    private static final long WAIT_MILLIS = 2 * RedisConnection.COMMAND_TIMEOUT.toMillis();
+    private static final long PROBE_MILLIS = 200;
+
+    private final Supplier<CompletionStage<Boolean>> ping;
+    private final AtomicBoolean down = new AtomicBoolean();
+    private volatile boolean closed;
+
+    RedisCalls(Supplier<CompletionStage<Boolean>> ping) {
+        this.ping = ping;
+    }
+
+    /** Sends what {@code send} sends and waits for its result. */
+    <T> T await(Supplier<? extends CompletionStage<T>> send) {
+        failFastWhileDown();
+        try {
+            return send.get().toCompletableFuture().get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RedisException redis) throw unavailable(redis);
+            if (e.getCause() instanceof RuntimeException bug) throw bug;
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw unavailable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("Interrupted while waiting for Redis", e);
+        }
+    }
+
+    private void failFastWhileDown() {
+        if (down.get()) throw new StoreUnavailableException("Redis is unreachable");
+    }
+
+    private StoreUnavailableException unavailable(Exception cause) {
+        if (cause instanceof RedisCommandExecutionException) {
+            // An error reply (e.g. OOM, LOADING, a script error) from a Redis that answers: keep calling it.
+            LOG.warn("Redis answered an error: {}", cause.getMessage());
+        } else if (down.compareAndSet(false, true)) {
+            LOG.warn("Redis did not answer ({}); failing fast until it answers a PING", cause.toString());
+            probeLater();
+        }
+        return new StoreUnavailableException("Redis did not answer: " + cause.getMessage(), cause);
+    }
+
+    /** Pings Redis; a success lets calls through again at once. Completes with whether Redis answered. */
+    CompletionStage<Boolean> probe() {
+        return ping.get().thenApply(up -> {
+            if (up && down.compareAndSet(true, false)) LOG.info("Redis answers again");
+            return up;
+        });
+    }
+
+    private void probeLater() {
+        CompletableFuture.delayedExecutor(PROBE_MILLIS, TimeUnit.MILLISECONDS).execute(() -> {
+            if (closed) return;
+            probe().thenAccept(up -> {
+                if (!up) probeLater();
+            });
+        });
+    }
+
+    /** Stops probing (the connection is closing). */
+    @Override
+    public void close() {
+        closed = true;
+    }
+}

@@ -1,0 +1,101 @@
+package io.cm.server.stream;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cm.server.http.EvaluationJson;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
+
+/**
+ * {@code /api/1/stream/{streamName}} (SPEC §6). Checks come in this order, each with its status:
+ * HTTP/1.1 (505), GET (405 with {@code Allow: GET}), known stream (404), bearer token (401),
+ * parameters (400), gzip accepted (406), the tenant ever had an event (503 with
+ * {@code Retry-After}), a free slot or a clientId to replace (409 with {@code Retry-After}); then
+ * 200 and the stream. Errors have the stream's own body, {@code {"error","error_description"}}.
+ */
+public final class LiveStreamHandler implements Handler<RoutingContext> {
+
+    /** A tenant without events may have none for a while; there is no point asking again at once. */
+    private static final int NOT_READY_RETRY_AFTER_SECONDS = 30;
+    private static final Logger LOG = LoggerFactory.getLogger(LiveStreamHandler.class);
+    private static final String BEARER = "bearer ";
+
+    private final LiveStreams streams;
+
+    public LiveStreamHandler(LiveStreams streams) {
+        this.streams = streams;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        try {
+            if (request.version() != HttpVersion.HTTP_1_1) {
+                throw new StreamError(505, "http_version_not_supported", "The live stream is served over HTTP/1.1 only");
+            }
+            if (request.method() != HttpMethod.GET) {
+                throw new StreamError(405, "method_not_allowed", "Method " + request.method()
+                        + " is not allowed on the live stream; use GET", Map.of("Allow", "GET"));
+            }
+            String name = ctx.pathParam("streamName");
+            LiveStream stream = streams.stream(name)
+                    .orElseThrow(() -> new StreamError(404, "stream_not_found", "No live stream named " + name));
+            authenticate(stream, request.getHeader("Authorization"));
+            StreamRequest parameters = StreamRequest.of(request);
+            if (!AcceptEncoding.acceptsGzip(request.getHeader("Accept-Encoding"))) {
+                throw new StreamError(406, "gzip_required", "The live stream is gzip-encoded: send Accept-Encoding: gzip");
+            }
+            if (!stream.ready()) {
+                throw new StreamError(503, "no_events_yet", "Stream " + name + " has not received any event yet",
+                        Map.of("Retry-After", String.valueOf(NOT_READY_RETRY_AFTER_SECONDS)));
+            }
+            LiveStreamConnection connection = new LiveStreamConnection(stream, parameters.clientId(), ctx.response(),
+                    request.connection(), Vertx.currentContext(), streams.clock());
+            stream.admit(parameters, connection);
+            connection.start(streams.delivery().keepalive());
+        } catch (StreamError e) {
+            reject(ctx.response(), e);
+        } catch (RuntimeException e) {
+            LOG.error("Live stream request {} failed", request.uri(), e);
+            if (ctx.response().headWritten()) {
+                ctx.response().reset();
+            } else {
+                reject(ctx.response(), new StreamError(500, "internal_error", "Internal error"));
+            }
+        }
+    }
+
+    /** Compares with every token of the stream, in constant time, so timing tells nothing about them. */
+    private static void authenticate(LiveStream stream, String authorization) {
+        boolean known = false;
+        if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            byte[] presented = authorization.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
+            for (String token : stream.tokens()) {
+                known |= MessageDigest.isEqual(presented, token.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        if (!known) {
+            throw new StreamError(401, "invalid_token", "A valid bearer token for stream " + stream.name()
+                    + " is required", Map.of("WWW-Authenticate", "Bearer realm=\"cm\""));
+        }
+    }
+
+    private static void reject(HttpServerResponse response, StreamError error) {
+        ObjectNode body = EvaluationJson.MAPPER.createObjectNode()
+                .put("error", error.error())
+                .put("error_description", error.getMessage());
+        response.setStatusCode(error.status());
+        error.headers().forEach(response::putHeader);
+        response.putHeader("Content-Type", "application/json").end(body.toString());
+    }
+}
