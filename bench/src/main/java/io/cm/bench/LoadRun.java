@@ -28,17 +28,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * One run, four phases at the same concurrency: the bare 202 server (the machine's HTTP ceiling),
- * our server (in-process, demo configuration, throttles raised) for inits and for heartbeats, and
- * the bare server again.
+ * One run, phases at the same concurrency: the bare 202 server (the machine's HTTP ceiling), our
+ * server (in-process, demo configuration, throttles raised) for inits and for heartbeats on the
+ * embedded store (and on Redis when given), and the bare server again.
  *
  * <p>Arguments, all optional, as {@code key=value}: {@code connections} (64), {@code warmup}
  * seconds per phase (5; the first phase gets 10 more to warm the JVM), {@code duration} seconds
  * per phase (10), {@code sessions} pre-created for the heartbeat phase (10000), {@code clientThreads}
- * event loops of the load generator (cores).
+ * event loops of the load generator (cores), {@code redis} the URL of a Redis server: then init and
+ * heartbeat run a second time on the Redis store, and the Redis commands per request are printed.
  */
 public final class LoadRun {
 
@@ -70,29 +72,68 @@ public final class LoadRun {
             // The first phase also warms the JVM (the generator's code is shared by all phases): a longer warm-up.
             PhaseResult bareBefore = bare(generator, "bare 202 POST", connections, warmup.plus(JVM_WARMUP), duration);
 
-            List<PhaseResult> ours = new ArrayList<>();
-            Path dataDir = Files.createTempDirectory("cm-bench");
-            HttpClientAgent client = client(generator.vertx(), connections);
-            try (CmServer server = CmServer.start(demoConfig(dataDir), Clock.systemUTC())) {
-                Poster poster = new Poster(client, server.port());
-                AtomicLong subjects = new AtomicLong();
-                // A new subject per init: the demo policy allows 3 streams per subject, so each is permitted.
-                ours.add(ClosedLoop.run(generator, "init", () -> poster.post(
-                        "/v2/sessions/" + IDP + "/init-" + subjects.incrementAndGet() + "?deviceId=tv"),
-                        connections, warmup, duration));
-
-                List<String> paths = startSessions(generator, poster, sessions, connections);
-                AtomicLong beats = new AtomicLong();
-                ours.add(ClosedLoop.run(generator, "heartbeat", () -> poster.post(
-                        paths.get((int) (beats.getAndIncrement() % paths.size()))), connections, warmup, duration));
-            } finally {
-                client.close().await();
-                delete(dataDir);
+            List<PhaseResult> ours = new ArrayList<>(ourPhases(generator, "", Map.of(), connections, warmup,
+                    duration, sessions, Optional.empty()));
+            Optional<String> redisUrl = Optional.ofNullable(options.get("redis"));
+            if (redisUrl.isPresent()) {
+                Map<String, String> redis = Map.of("CM_STORE", "redis", "CM_REDIS_URL", redisUrl.get(),
+                        "CM_ID_SECRET", "bench-secret-shared-by-all-nodes");
+                try (RedisCommandCount commands = RedisCommandCount.connect(redisUrl.get())) {
+                    ours.addAll(ourPhases(generator, " redis", redis, connections, warmup, duration, sessions,
+                            Optional.of(commands)));
+                }
             }
             // The ceiling again at the end: on a shared machine, a drift between the two shows the run was disturbed.
             PhaseResult bareAfter = bare(generator, "bare again", connections, warmup, duration);
             ResultTable.print(System.out, List.of(bareBefore, bareAfter), ours);
         }
+    }
+
+    /**
+     * Inits, then heartbeats, against our server on the store {@code env} selects; names end with
+     * {@code suffix}. With {@code commands}, also prints the Redis commands each request cost.
+     */
+    private static List<PhaseResult> ourPhases(EventLoops generator, String suffix, Map<String, String> env,
+                                               int connections, Duration warmup, Duration duration, int sessions,
+                                               Optional<RedisCommandCount> commands) throws Exception {
+        List<PhaseResult> results = new ArrayList<>();
+        Path dataDir = Files.createTempDirectory("cm-bench");
+        HttpClientAgent client = client(generator.vertx(), connections);
+        Map<String, String> environment = new HashMap<>(UNTHROTTLED);
+        environment.putAll(env);
+        try (CmServer server = CmServer.start(config(dataDir, environment), Clock.systemUTC())) {
+            Poster poster = new Poster(client, server.port());
+            // A new subject per init: the demo policy allows 3 streams per subject, so each is permitted.
+            String run = Long.toString(System.nanoTime(), 36);
+            AtomicLong subjects = new AtomicLong();
+            results.add(phase(generator, "init" + suffix, commands, () -> poster.post(
+                    "/v2/sessions/" + IDP + "/init-" + run + "-" + subjects.incrementAndGet() + "?deviceId=tv"),
+                    connections, warmup, duration));
+
+            List<String> paths = startSessions(generator, poster, run, sessions, connections);
+            AtomicLong beats = new AtomicLong();
+            results.add(phase(generator, "heartbeat" + suffix, commands, () -> poster.post(
+                    paths.get((int) (beats.getAndIncrement() % paths.size()))), connections, warmup, duration));
+        } finally {
+            client.close().await();
+            delete(dataDir);
+        }
+        return results;
+    }
+
+    /** One closed-loop phase; with {@code commands}, prints the Redis commands per request over all its requests. */
+    private static PhaseResult phase(EventLoops generator, String name, Optional<RedisCommandCount> commands,
+                                     Supplier<Future<Poster.Reply>> call, int connections, Duration warmup,
+                                     Duration duration) throws InterruptedException {
+        AtomicLong requests = new AtomicLong();
+        commands.ifPresent(RedisCommandCount::reset);
+        PhaseResult result = ClosedLoop.run(generator, name, () -> {
+            requests.incrementAndGet();
+            return call.get();
+        }, connections, warmup, duration);
+        commands.ifPresent(count -> System.out.printf("%s: Redis commands per request: %s%n", name,
+                count.perRequest(requests.get())));
+        return result;
     }
 
     private static PhaseResult bare(EventLoops generator, String name, int connections, Duration warmup,
@@ -112,13 +153,14 @@ public final class LoadRun {
                 new PoolOptions().setHttp1MaxSize(connections));
     }
 
-    private static ServerConfig demoConfig(Path dataDir) {
+    private static ServerConfig config(Path dataDir, Map<String, String> environment) {
         return ConfigLoader.load(new CommandLineOptions(Optional.empty(), OptionalInt.of(0), Optional.of(dataDir)),
-                UNTHROTTLED);
+                environment);
     }
 
     /** Starts one session per subject, {@code concurrency} at a time, and returns each one's heartbeat path. */
-    private static List<String> startSessions(EventLoops eventLoops, Poster poster, int count, int concurrency)
+    private static List<String> startSessions(EventLoops eventLoops, Poster poster, String run, int count,
+                                              int concurrency)
             throws TimeoutException {
         String[] paths = new String[count];
         AtomicInteger nextIndex = new AtomicInteger();
@@ -126,23 +168,23 @@ public final class LoadRun {
         for (int i = 0; i < concurrency; i++) {
             Promise<Void> done = Promise.promise();
             eventLoops.context(i).runOnContext(ignored ->
-                    startFrom(poster, paths, nextIndex).onComplete(done));
+                    startFrom(poster, run, paths, nextIndex).onComplete(done));
             loops.add(done.future());
         }
         Future.all(loops).await(5, TimeUnit.MINUTES);
         return List.of(paths);
     }
 
-    private static Future<Void> startFrom(Poster poster, String[] paths, AtomicInteger nextIndex) {
+    private static Future<Void> startFrom(Poster poster, String run, String[] paths, AtomicInteger nextIndex) {
         int i = nextIndex.getAndIncrement();
         if (i >= paths.length) return Future.succeededFuture();
-        String base = "/v2/sessions/" + IDP + "/hb-" + i;
+        String base = "/v2/sessions/" + IDP + "/hb-" + run + "-" + i;
         return poster.post(base + "?deviceId=tv").compose(reply -> {
             if (!reply.ok()) return Future.failedFuture("init for heartbeats answered " + reply.status());
             // The spec's Location is the bare session id; a full path is accepted too.
             String location = reply.location();
             paths[i] = location.startsWith("/") ? location : base + "/" + location;
-            return startFrom(poster, paths, nextIndex);
+            return startFrom(poster, run, paths, nextIndex);
         });
     }
 

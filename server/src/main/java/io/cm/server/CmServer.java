@@ -42,9 +42,12 @@ public final class CmServer implements AutoCloseable {
     private final Storage store;
     private final EmbeddedEventLog events;
     private final LiveStreams liveStreams;
+    private final long expiryTimer;
 
-    private CmServer(Vertx vertx, int port, Storage store, EmbeddedEventLog events, LiveStreams liveStreams) {
+    private CmServer(Vertx vertx, int port, Storage store, EmbeddedEventLog events, LiveStreams liveStreams,
+                     long expiryTimer) {
         this.vertx = vertx;
+        this.expiryTimer = expiryTimer;
         this.port = port;
         this.store = store;
         this.events = events;
@@ -79,8 +82,8 @@ public final class CmServer implements AutoCloseable {
             events.close();
             throw new IllegalStateException("Could not listen on port " + config.port() + ": " + e.getMessage(), e);
         }
-        vertx.setPeriodic(EXPIRY_PERIOD_MILLIS, id -> vertx.executeBlocking(service::expireDue, true));
-        return new CmServer(vertx, port, store, events, liveStreams);
+        long expiryTimer = vertx.setPeriodic(EXPIRY_PERIOD_MILLIS, id -> vertx.executeBlocking(service::expireDue, true));
+        return new CmServer(vertx, port, store, events, liveStreams, expiryTimer);
     }
 
     private static Storage openStorage(ServerConfig config, Clock clock) {
@@ -108,6 +111,8 @@ public final class CmServer implements AutoCloseable {
     public void close() {
         // Live streams end first (gzip trailer, positions kept) while the event loops still run.
         liveStreams.close(LIVE_STREAMS_CLOSE_TIMEOUT);
+        // Else a tick during the close hands expiry work to a worker pool already shut down.
+        vertx.cancelTimer(expiryTimer);
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -27,11 +27,12 @@ import java.util.stream.Stream;
  * The embedded default: decisions run on an {@link InMemorySessionStore}, and every subject's new
  * state is written to an H2 MVStore file in the data directory.
  *
- * <p>A change of which sessions exist (start, stop, kill, dismissal, expiry) is committed to the
- * file before the caller answers, so a {@code kill -9} right after a 202 keeps it; the file is
- * written, not fsynced, which survives a process crash (not a power loss). A heartbeat only updates
- * the map and is written by MVStore's background commit within a second: a crash may lose the
- * last heartbeat times, so on start every restored session is given a full lifetime from then.
+ * <p>A change a restart needs (a session started, stopped, killed, dismissed or expired; new
+ * metadata) is committed to the file before the caller answers, so a {@code kill -9} right after a
+ * 202 keeps it; the file is written, not fsynced, which survives a process crash (not a power
+ * loss). Callers waiting at once share one commit. A heartbeat that only moves times is not
+ * written at all: on start every restored session is given a full lifetime from then, which is
+ * what the last heartbeat time would have been used for.
  */
 public final class DurableSessionStore implements SessionStore, AutoCloseable {
 
@@ -42,6 +43,10 @@ public final class DurableSessionStore implements SessionStore, AutoCloseable {
     private final SubjectSessionsCodec codec = new SubjectSessionsCodec();
     private final MVStore file;
     private final MVMap<String, byte[]> subjects;
+    /** Guards commits, so that a caller whose change a commit under way already covers need not make its own. */
+    private final Object commitLock = new Object();
+    /** Every change made at a version below this is in the file. */
+    private volatile long committedBelow;
 
     private DurableSessionStore(MVStore file) {
         this.file = file;
@@ -58,7 +63,8 @@ public final class DurableSessionStore implements SessionStore, AutoCloseable {
         MVStore file;
         try {
             Files.createDirectories(dataDir);
-            file = new MVStore.Builder().fileName(path.toString()).compress().open();
+            // Uncompressed: states are small, and compressing them cost more CPU than the whole decision.
+            file = new MVStore.Builder().fileName(path.toString()).open();
         } catch (MVStoreException | IOException e) {
             throw new IllegalStateException("Cannot open the session store " + path + " (is another server using this "
                     + "data directory?): " + e.getMessage(), e);
@@ -91,30 +97,44 @@ public final class DurableSessionStore implements SessionStore, AutoCloseable {
 
     @Override
     public <R> R update(SubjectKey subject, Function<SubjectSessions, Change<R>> decision) {
-        boolean[] membershipChanged = new boolean[1];
+        long[] writtenAt = {-1};
         R result = memory.update(subject, current -> {
             Change<R> change = decision.apply(current);
             SubjectSessions next = change.next();
-            if (next != current) {
+            if (next != current && !sameBeyondHeartbeats(current, next)) {
                 // Inside the subject's lock, so the map sees one subject's states in decision order.
                 String key = SubjectKeys.format(subject);
                 if (next.isEmpty()) subjects.remove(key);
                 else subjects.put(key, codec.encode(next));
-                membershipChanged[0] = !sameSessions(current, next);
+                // Read after the write: the version it went into, or a later one (a commit ran in between).
+                writtenAt[0] = file.getCurrentVersion();
             }
             return change;
         });
-        if (membershipChanged[0]) file.commit();
+        if (writtenAt[0] >= 0) commitThrough(writtenAt[0]);
         return result;
     }
 
-    private static boolean sameSessions(SubjectSessions a, SubjectSessions b) {
-        return sessionIds(a).equals(sessionIds(b));
+    /** Returns once every change made at {@code version} or before is in the file: group commit. */
+    private void commitThrough(long version) {
+        if (committedBelow > version) return;
+        synchronized (commitLock) {
+            if (committedBelow > version) return;
+            long current = file.getCurrentVersion();
+            file.commit();
+            committedBelow = current + 1;
+        }
     }
 
-    private static List<String> sessionIds(SubjectSessions state) {
-        return Stream.concat(state.active().stream().map(Session::id), state.ended().stream().map(EndedSession::id))
-                .toList();
+    /** Whether {@code a} and {@code b} hold the same sessions with the same metadata: only heartbeat times differ. */
+    private static boolean sameBeyondHeartbeats(SubjectSessions a, SubjectSessions b) {
+        if (!a.ended().equals(b.ended()) || a.active().size() != b.active().size()) return false;
+        for (int i = 0; i < a.active().size(); i++) {
+            Session x = a.active().get(i);
+            Session y = b.active().get(i);
+            if (!x.id().equals(y.id()) || !x.metadata().equals(y.metadata())) return false;
+        }
+        return true;
     }
 
     @Override

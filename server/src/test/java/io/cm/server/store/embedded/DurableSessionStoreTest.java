@@ -95,6 +95,25 @@ class DurableSessionStoreTest {
     }
 
     @Test
+    void newMetadataIsKeptButAHeartbeatThatOnlyMovesTimesIsNotWritten() {
+        try (DurableSessionStore store = DurableSessionStore.open(dir, TIMINGS, 0)) {
+            put(store, ALICE, new SubjectSessions(List.of(session("a", 1_000)), List.of()));
+            put(store, ALICE, new SubjectSessions(List.of(session("a", 5_000)), List.of()));
+            Session updated = new Session("a", "CODEa", "demo-app", 0, 6_000, 6_000 + LIFETIME, Map.of("k", "new"));
+            put(store, ALICE, new SubjectSessions(List.of(updated), List.of()));
+            put(store, ALICE, new SubjectSessions(List.of(new Session("a", "CODEa", "demo-app", 0, 9_000,
+                    9_000 + LIFETIME, Map.of("k", "new"))), List.of()));
+        }
+
+        try (DurableSessionStore store = DurableSessionStore.open(dir, TIMINGS, 10_000)) {
+            Session restored = store.read(ALICE).active().getFirst();
+            assertThat(restored.metadata()).containsEntry("k", "new");
+            assertThat(restored.lastHeartbeat()).as("the heartbeat at 9 s was not written").isEqualTo(6_000);
+            assertThat(restored.expiresAt()).isEqualTo(10_000 + LIFETIME);
+        }
+    }
+
+    @Test
     void aSecondServerOnTheSameDataDirectoryIsRefusedWithAClearMessage() {
         try (DurableSessionStore ignored = DurableSessionStore.open(dir, TIMINGS, 0)) {
             assertThatThrownBy(() -> DurableSessionStore.open(dir, TIMINGS, 0))
