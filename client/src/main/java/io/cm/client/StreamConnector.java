@@ -1,0 +1,124 @@
+package io.cm.client;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * Opens one live-stream connection (SPEC §6): {@code GET} with the bearer token and
+ * {@code Accept-Encoding: gzip}, following redirects itself, since {@code java.net.http} would drop
+ * {@code Authorization} on the way. A redirect from https to http is refused: it would send the token
+ * in clear.
+ */
+final class StreamConnector {
+
+    /** How an attempt to connect ended. */
+    sealed interface Outcome permits Opened, NotConnected {
+    }
+
+    /** A 200: the body (still gzip-encoded when {@code gzip}), open until the stream ends. */
+    record Opened(InputStream body, boolean gzip) implements Outcome {
+    }
+
+    /**
+     * An error status ({@code status}), or no answer ({@code cause}); {@code permanent} when asking again
+     * cannot help (401, 404, 400…), else retried after {@code retryAfter} if the service said how long.
+     */
+    record NotConnected(OptionalInt status, Optional<Duration> retryAfter, String description, boolean permanent,
+                        Optional<IOException> cause) implements Outcome {
+
+        static NotConnected refused(int status, Optional<Duration> retryAfter, String description, boolean permanent) {
+            return new NotConnected(OptionalInt.of(status), retryAfter, description, permanent, Optional.empty());
+        }
+    }
+
+    private static final int MAX_REDIRECTS = 5;
+    private static final int MAX_ERROR_BODY = 4096;
+    private static final Duration HEADERS_TIMEOUT = Duration.ofSeconds(30);
+    private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
+    /** A client error the same request would get again, except these, which say "not now". */
+    private static final Set<Integer> TRANSIENT_CLIENT_ERRORS = Set.of(408, 409, 425, 429);
+
+    private final HttpClient http;
+    private final String authorization;
+
+    StreamConnector(HttpClient http, String token) {
+        this.http = http;
+        this.authorization = "Bearer " + token;
+    }
+
+    Outcome open(URI start) throws InterruptedException {
+        try {
+            return follow(start);
+        } catch (IOException e) {
+            return new NotConnected(OptionalInt.empty(), Optional.empty(), e.toString(), false, Optional.of(e));
+        }
+    }
+
+    private Outcome follow(URI start) throws IOException, InterruptedException {
+        URI uri = start;
+        for (int redirects = 0; ; redirects++) {
+            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri)
+                    .timeout(HEADERS_TIMEOUT)
+                    .header("Authorization", authorization)
+                    .header("Accept-Encoding", "gzip")
+                    .GET()
+                    .build(), HttpResponse.BodyHandlers.ofInputStream());
+            int status = response.statusCode();
+            if (status == 200) {
+                boolean gzip = response.headers().firstValue("Content-Encoding")
+                        .map(encoding -> encoding.toLowerCase().contains("gzip")).orElse(false);
+                return new Opened(response.body(), gzip);
+            }
+            String body = errorBody(response.body());
+            Optional<String> location = response.headers().firstValue("Location");
+            if (!REDIRECTS.contains(status) || location.isEmpty()) return refused(response, body);
+            if (redirects == MAX_REDIRECTS) {
+                return NotConnected.refused(status, Optional.empty(), "more than " + MAX_REDIRECTS + " redirects", false);
+            }
+            URI next = uri.resolve(location.get());
+            if ("https".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
+                return NotConnected.refused(status, Optional.empty(), "redirect from " + uri + " to " + next
+                        + " refused: it would send the bearer token unencrypted", true);
+            }
+            uri = next;
+        }
+    }
+
+    private static NotConnected refused(HttpResponse<InputStream> response, String body) {
+        int status = response.statusCode();
+        boolean permanent = status < 500 ? !TRANSIENT_CLIENT_ERRORS.contains(status) : status == 505;
+        return NotConnected.refused(status, ServerTimes.retryDelay(response.headers()),
+                "HTTP " + status + " " + describe(body), permanent);
+    }
+
+    private static String errorBody(InputStream body) throws IOException {
+        try (body) {
+            return new String(body.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The live stream's error shape, {@code {"error","error_description"}}, or the raw text. */
+    private static String describe(String body) {
+        try {
+            JsonNode error = Json.MAPPER.readTree(body);
+            if (error != null && error.path("error").isTextual()) {
+                return error.path("error").asText() + ": " + error.path("error_description").asText("");
+            }
+        } catch (JacksonException notJson) {
+            // shown as it came
+        }
+        return body.strip();
+    }
+}
