@@ -70,13 +70,13 @@ class ConflictTest {
         ConcurrencyConflict conflict = catchThrowableOfType(ConcurrencyConflict.class,
                 () -> client.start("idp1", "conflict2", Map.of("deviceId", "laptop")));
 
-        // The real server's 409 has no Date to tell "how long ago" by, so start times are absolute.
-        assertThat(conflict.explain()).matches("""
-                You have reached your maximum of 3 concurrent streams\\.
+        // Start times are told relative to the 409's Date: the server's clock did not move since the starts.
+        assertThat(conflict.explain()).isEqualTo("""
+                You have reached your maximum of 3 concurrent streams.
                 To watch here, stop one of these streams:
-                  1\\. Demo application \\(deviceId=tv\\), started at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC
-                  2\\. Demo application \\(deviceId=phone\\), started at .* UTC
-                  3\\. Demo application \\(deviceId=tablet\\), started at .* UTC""");
+                  1. Demo application (deviceId=tv), started less than a minute ago
+                  2. Demo application (deviceId=phone), started less than a minute ago
+                  3. Demo application (deviceId=tablet), started less than a minute ago""");
     }
 
     @Test

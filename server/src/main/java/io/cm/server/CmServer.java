@@ -75,7 +75,7 @@ public final class CmServer implements AutoCloseable {
         try {
             liveStreams.start(vertx);
             Future.await(vertx.deployVerticle(() -> new HttpVerticle(port, config, sessions, operations, liveStream,
-                            metrics), new DeploymentOptions().setInstances(instances)));
+                            metrics, clock), new DeploymentOptions().setInstances(instances)));
         } catch (Exception e) {
             vertx.close();
             store.close();
@@ -132,9 +132,11 @@ public final class CmServer implements AutoCloseable {
         private final OperationsHandlers operations;
         private final Handler<RoutingContext> liveStream;
         private final ServerMetrics metrics;
+        private final Clock clock;
 
         HttpVerticle(int port, ServerConfig config, SessionHandlers sessions, OperationsHandlers operations,
-                     Handler<RoutingContext> liveStream, ServerMetrics metrics) {
+                     Handler<RoutingContext> liveStream, ServerMetrics metrics, Clock clock) {
+            this.clock = clock;
             this.port = port;
             this.config = config;
             this.sessions = sessions;
@@ -149,7 +151,7 @@ public final class CmServer implements AutoCloseable {
                     .setMaxInitialLineLength(8192)
                     .setMaxHeaderSize(16384));
             server.requestHandler(ApiRouter.create(vertx, sessions, operations, liveStream, metrics,
-                    config.corsOrigins()));
+                    config.corsOrigins(), clock));
             server.invalidRequestHandler(ApiRouter::invalidRequest);
             return server.listen(port, "0.0.0.0");
         }

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,10 +38,13 @@ public final class ApiRouter {
     }
 
     public static Router create(Vertx vertx, SessionHandlers sessions, OperationsHandlers operations,
-                                Handler<RoutingContext> liveStream, ServerMetrics metrics, List<String> corsOrigins) {
+                                Handler<RoutingContext> liveStream, ServerMetrics metrics, List<String> corsOrigins,
+                                Clock clock) {
         Router router = Router.router(vertx);
         router.route().handler(ctx -> {
             ctx.response().putHeader("Cache-Control", "no-store");
+            // On every answer, errors included: clients time their retries by Expires - Date (server clock).
+            ctx.response().putHeader("Date", HttpDates.format(clock.millis()));
             ctx.next();
         });
         router.route("/v2/*").handler(cors(corsOrigins));

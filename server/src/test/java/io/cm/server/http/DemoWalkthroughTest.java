@@ -62,6 +62,8 @@ class DemoWalkthroughTest {
 
         assertThat(denied.statusCode()).isEqualTo(409);
         assertThat(denied.headers().firstValue("Content-Type")).hasValue("application/json;charset=utf-8");
+        assertThat(denied.headers().firstValue("Date")).as("the server clock's time, as on every answer")
+                .hasValue(HttpDates.format(server.clock.millis()));
         JsonNode body = json(denied);
         assertThat(body.path("status").asText()).isEqualTo("error");
         assertThat(body.path("error").path("code").asText()).isEqualTo("POLICY_VIOLATION");

@@ -65,7 +65,7 @@ class OpenApiMatchesRoutesTest {
                         new LocalBudgets(ThrottleSettings.DEFAULTS.window(), clock)), metrics, clock);
         return ApiRouter.create(vertx, sessions,
                 new OperationsHandlers(metrics, () -> CompletableFuture.completedFuture(true)), ctx -> {
-                }, metrics, List.of("*"));
+                }, metrics, List.of("*"), clock);
     }
 
     /**
