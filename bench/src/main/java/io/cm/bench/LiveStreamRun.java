@@ -1,8 +1,6 @@
 package io.cm.bench;
 
 import io.cm.server.CmServer;
-import io.cm.server.config.CommandLineOptions;
-import io.cm.server.config.ConfigLoader;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
@@ -16,20 +14,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -47,17 +39,11 @@ public final class LiveStreamRun {
 
     private static final String STREAM = "http://127.0.0.1:%d/api/1/stream/demo?maxConnections=%d&reset=%s";
     private static final Duration JVM_WARMUP = Duration.ofSeconds(10);
-    // Far above what a run sends: the phases measure work, not 429s.
-    private static final Map<String, String> UNTHROTTLED = Map.of(
-            "CM_THROTTLING_INITS_PER_WINDOW", "1000000000",
-            "CM_THROTTLING_SESSION_REQUESTS_PER_WINDOW", "1000000000");
-
     private LiveStreamRun() {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new HashMap<>();
-        for (String arg : args) options.put(arg.substring(0, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+        Map<String, String> options = BenchServer.options(args);
         int connections = Integer.parseInt(options.getOrDefault("connections", "64"));
         Duration warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup", "5")));
         Duration duration = Duration.ofSeconds(Long.parseLong(options.getOrDefault("duration", "10")));
@@ -69,8 +55,7 @@ public final class LiveStreamRun {
 
         Path dataDir = Files.createTempDirectory("cm-bench-stream");
         try (EventLoops generator = EventLoops.start(cores);
-             CmServer server = CmServer.start(ConfigLoader.load(new CommandLineOptions(Optional.empty(),
-                     OptionalInt.of(0), Optional.of(dataDir)), UNTHROTTLED), Clock.systemUTC())) {
+             CmServer server = BenchServer.start(dataDir, Map.of())) {
             HttpClientAgent client = generator.vertx().createHttpClient(new HttpClientOptions().setKeepAlive(true),
                     new PoolOptions().setHttp1MaxSize(connections));
             Poster poster = new Poster(client, server.port());
@@ -96,9 +81,7 @@ public final class LiveStreamRun {
             client.close().await();
         } finally {
             // The log of a run is hundreds of MB.
-            try (Stream<Path> files = Files.walk(dataDir)) {
-                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(file);
-            }
+            BenchServer.delete(dataDir);
         }
     }
 

@@ -1,9 +1,6 @@
 package io.cm.bench;
 
 import io.cm.server.CmServer;
-import io.cm.server.config.CommandLineOptions;
-import io.cm.server.config.ConfigLoader;
-import io.cm.server.config.ServerConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -15,21 +12,16 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * One run, phases at the same concurrency: the bare 202 server (the machine's HTTP ceiling), our
@@ -46,16 +38,11 @@ public final class LoadRun {
 
     private static final String IDP = "bench";
     private static final Duration JVM_WARMUP = Duration.ofSeconds(10);
-    // Raised far above what a run can send, so that the phases measure work, not 429s.
-    private static final Map<String, String> UNTHROTTLED = Map.of(
-            "CM_THROTTLING_INITS_PER_WINDOW", "1000000000",
-            "CM_THROTTLING_SESSION_REQUESTS_PER_WINDOW", "1000000000");
-
     private LoadRun() {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = options(args);
+        Map<String, String> options = BenchServer.options(args);
         int connections = Integer.parseInt(options.getOrDefault("connections", "64"));
         Duration warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup", "5")));
         Duration duration = Duration.ofSeconds(Long.parseLong(options.getOrDefault("duration", "10")));
@@ -99,9 +86,7 @@ public final class LoadRun {
         List<PhaseResult> results = new ArrayList<>();
         Path dataDir = Files.createTempDirectory("cm-bench");
         HttpClientAgent client = client(generator.vertx(), connections);
-        Map<String, String> environment = new HashMap<>(UNTHROTTLED);
-        environment.putAll(env);
-        try (CmServer server = CmServer.start(config(dataDir, environment), Clock.systemUTC())) {
+        try (CmServer server = BenchServer.start(dataDir, env)) {
             Poster poster = new Poster(client, server.port());
             // A new subject per init: the demo policy allows 3 streams per subject, so each is permitted.
             String run = Long.toString(System.nanoTime(), 36);
@@ -116,7 +101,7 @@ public final class LoadRun {
                     paths.get((int) (beats.getAndIncrement() % paths.size()))), connections, warmup, duration));
         } finally {
             client.close().await();
-            delete(dataDir);
+            BenchServer.delete(dataDir);
         }
         return results;
     }
@@ -153,11 +138,6 @@ public final class LoadRun {
                 new PoolOptions().setHttp1MaxSize(connections));
     }
 
-    private static ServerConfig config(Path dataDir, Map<String, String> environment) {
-        return ConfigLoader.load(new CommandLineOptions(Optional.empty(), OptionalInt.of(0), Optional.of(dataDir)),
-                environment);
-    }
-
     /** Starts one session per subject, {@code concurrency} at a time, and returns each one's heartbeat path. */
     private static List<String> startSessions(EventLoops eventLoops, Poster poster, String run, int count,
                                               int concurrency)
@@ -188,25 +168,9 @@ public final class LoadRun {
         });
     }
 
-    private static Map<String, String> options(String[] args) {
-        Map<String, String> options = new HashMap<>();
-        for (String arg : args) {
-            int equals = arg.indexOf('=');
-            if (equals < 1) throw new IllegalArgumentException("expected key=value, got " + arg);
-            options.put(arg.substring(0, equals), arg.substring(equals + 1));
-        }
-        return options;
-    }
-
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
-        }
-    }
-
-    private static void delete(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(file);
         }
     }
 }
