@@ -5,6 +5,8 @@ import io.cm.core.policy.Catalog;
 import io.cm.core.policy.ConflictMode;
 import io.cm.core.policy.Policy;
 import io.cm.core.policy.Rule;
+import io.cm.core.service.DecisionSettings;
+import io.cm.core.service.RequestLimits;
 import io.cm.core.service.SessionService;
 import io.cm.core.service.SessionTimings;
 import io.cm.core.service.StartOutcome;
@@ -53,15 +55,17 @@ public final class SessionMemory {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         InMemorySessionStore store = new InMemorySessionStore();
-        SessionService service = new SessionService(new Catalog(List.of(app), List.of(policy)), store,
-                new SessionIds(key), SessionTimings.DEFAULTS, Clock.systemUTC(), event -> {
+        DecisionSettings settings = new DecisionSettings(new Catalog(List.of(app), List.of(policy)),
+                RequestLimits.DEFAULTS);
+        SessionService service = new SessionService(() -> settings, store, new SessionIds(key),
+                SessionTimings.DEFAULTS, Clock.systemUTC(), event -> {
                 });
 
         long before = usedHeapAfterGc();
         long started = System.nanoTime();
         for (int i = 0; i < count; i++) {
             StartOutcome outcome = service.start(app, new SubjectKey(fresh("idp1"), fresh("subscriber-" + i)),
-                    metadata(i), Set.of());
+                    metadata(i), Set.of()).toCompletableFuture().join();
             if (!(outcome instanceof StartOutcome.Started)) throw new IllegalStateException("start " + i + ": " + outcome);
         }
         double seconds = (System.nanoTime() - started) / 1e9;

@@ -1,5 +1,6 @@
 package io.cm.server;
 
+import io.cm.core.service.DecisionSettings;
 import io.cm.core.service.SessionService;
 import io.cm.core.session.SessionIds;
 import io.cm.server.config.ServerConfig;
@@ -14,7 +15,6 @@ import io.cm.server.http.SessionHandlers;
 import io.cm.server.metrics.ServerMetrics;
 import io.cm.server.stream.LiveStreamHandler;
 import io.cm.server.stream.LiveStreams;
-import io.cm.server.throttle.RequestThrottle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -23,6 +23,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,10 +32,12 @@ import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Wires the core to its adapters and serves HTTP; {@link #close()} stops it. */
 public final class CmServer implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(CmServer.class);
     private static final long EXPIRY_PERIOD_MILLIS = 1000;
     private static final Duration LIVE_STREAMS_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -58,7 +62,8 @@ public final class CmServer implements AutoCloseable {
     public static CmServer start(ServerConfig config, Clock clock) {
         Storage store = openStorage(config, clock);
         EmbeddedEventLog events = EmbeddedEventLog.open(config.dataDir(), config.delivery(), clock);
-        SessionService service = new SessionService(config.catalog(), store.sessions(),
+        DecisionSettings decisions = new DecisionSettings(config.catalog(), config.throttle().requestLimits());
+        SessionService service = new SessionService(() -> decisions, store.sessions(),
                 new SessionIds(SessionIdKey.load(config)), config.timings(), clock, events);
         ServerMetrics metrics = new ServerMetrics(service::activeSessions);
         events.bindTo(metrics.registry());
@@ -66,7 +71,7 @@ public final class CmServer implements AutoCloseable {
         liveStreams.bindTo(metrics.registry());
         LiveStreamHandler liveStream = new LiveStreamHandler(liveStreams);
         SessionHandlers sessions = new SessionHandlers(service, config.catalog(), new RequestDecoder(config.limits()),
-                new RequestThrottle(config.throttle(), clock, store.budgets()), metrics, clock);
+                metrics, clock);
         OperationsHandlers operations = new OperationsHandlers(metrics, store::ready);
 
         Vertx vertx = Vertx.vertx();
@@ -82,8 +87,18 @@ public final class CmServer implements AutoCloseable {
             events.close();
             throw new IllegalStateException("Could not listen on port " + config.port() + ": " + e.getMessage(), e);
         }
-        long expiryTimer = vertx.setPeriodic(EXPIRY_PERIOD_MILLIS, id -> vertx.executeBlocking(service::expireDue, true));
+        AtomicBoolean expiring = new AtomicBoolean();
+        long expiryTimer = vertx.setPeriodic(EXPIRY_PERIOD_MILLIS, id -> expire(service, expiring));
         return new CmServer(vertx, port, store, events, liveStreams, expiryTimer);
+    }
+
+    /** One expiry pass at a time: a tick that finds the previous pass still running skips. */
+    private static void expire(SessionService service, AtomicBoolean running) {
+        if (!running.compareAndSet(false, true)) return;
+        service.expireDue().whenComplete((expired, failure) -> {
+            running.set(false);
+            if (failure != null) LOG.warn("Expiry pass failed; the next one retries: {}", failure.toString());
+        });
     }
 
     private static Storage openStorage(ServerConfig config, Clock clock) {

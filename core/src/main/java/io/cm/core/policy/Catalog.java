@@ -1,7 +1,12 @@
 package io.cm.core.policy;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -9,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The configured applications and policies, with what is derived from them once: each
@@ -21,6 +27,7 @@ public final class Catalog {
     private final Map<String, List<Policy>> policiesByApplication = new HashMap<>();
     private final Map<String, List<String>> requiredMetadata = new HashMap<>();
     private final Map<String, Set<String>> visibleApplications = new HashMap<>();
+    private final long version;
 
     public Catalog(Collection<Application> applications, Collection<Policy> policies) {
         this.applications = index(applications, Application::id, "application");
@@ -45,6 +52,37 @@ public final class Catalog {
                 if (other.tenant().equals(app.tenant()) || sharesPolicy(app, other)) visible.add(other.id());
             }
             visibleApplications.put(app.id(), Set.copyOf(visible));
+        }
+        this.version = fingerprint(this.applications.values(), this.policies.values());
+    }
+
+    /**
+     * Identifies what decisions depend on (applications' policies and tenants, policies' rules,
+     * modes and targets), the same on every node and across restarts: equal catalogs, equal versions.
+     * Never 0, which stored states use for "evaluated under unknown policies".
+     */
+    public long version() {
+        return version;
+    }
+
+    private static long fingerprint(Collection<Application> applications, Collection<Policy> policies) {
+        StringBuilder text = new StringBuilder();
+        applications.stream().sorted(Comparator.comparing(Application::id)).forEach(app -> text
+                .append("app\0").append(app.id()).append('\0').append(app.tenant()).append('\0')
+                .append(app.policies()).append('\n'));
+        policies.stream().sorted(Comparator.comparing(Policy::name)).forEach(policy -> {
+            text.append("policy\0").append(policy.name()).append('\0').append(policy.mode()).append('\0')
+                    .append(policy.rules());
+            policy.target().ifPresent(t -> text.append('\0').append(t.attribute()).append('\0')
+                    .append(new TreeSet<>(t.values())));
+            text.append('\n');
+        });
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+            long version = ByteBuffer.wrap(digest).getLong();
+            return version == 0 ? 1 : version;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
         }
     }
 

@@ -5,7 +5,9 @@ import io.cm.core.evaluation.Evaluation;
 import io.cm.core.session.Session;
 
 /** What a heartbeat comes to; the ended and unknown cases are also what a stop can come to. */
-public sealed interface HeartbeatOutcome {
+public sealed interface HeartbeatOutcome
+        permits HeartbeatOutcome.Alive, HeartbeatOutcome.Unknown, HeartbeatOutcome.Gone, HeartbeatOutcome.Killed,
+        HeartbeatOutcome.Denied, HeartbeatOutcome.ImmutableMetadata, Throttled {
 
     /** Heartbeat accepted; the next heartbeat is due by {@code expires}. */
     record Alive(Session session, long now, long expires) implements HeartbeatOutcome {

@@ -19,11 +19,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /** Turns committed transitions into {@link SessionEvent}s on the {@link EventLog}. */
 final class SessionEvents {
 
-    private final Catalog catalog;
     private final EventLog log;
 
-    SessionEvents(Catalog catalog, EventLog log) {
-        this.catalog = catalog;
+    SessionEvents(EventLog log) {
         this.log = log;
     }
 
@@ -49,28 +47,28 @@ final class SessionEvents {
         log.append(of(SessionEventType.DISMISSED, subject, app, session, now, Optional.empty(), Optional.empty()));
     }
 
-    void expired(SubjectKey subject, List<Session> sessions, long now) {
+    void expired(Catalog catalog, SubjectKey subject, List<Session> sessions, long now) {
         for (Session s : sessions) {
-            log.append(of(SessionEventType.EXPIRED, subject, owner(s), s, now, Optional.empty(), Optional.empty()));
+            log.append(of(SessionEventType.EXPIRED, subject, owner(catalog, s), s, now, Optional.empty(), Optional.empty()));
         }
     }
 
-    void killed(SubjectKey subject, List<Session> victims, Session killer, long now) {
+    void killed(Catalog catalog, SubjectKey subject, List<Session> victims, Session killer, long now) {
         for (Session s : victims) {
-            log.append(of(SessionEventType.KILLED, subject, owner(s), s, now, Optional.empty(),
+            log.append(of(SessionEventType.KILLED, subject, owner(catalog, s), s, now, Optional.empty(),
                     Optional.of(killer.id())));
         }
     }
 
-    void dismissed(SubjectKey subject, List<Dismissal> dismissals, long now) {
+    void dismissed(Catalog catalog, SubjectKey subject, List<Dismissal> dismissals, long now) {
         for (Dismissal d : dismissals) {
-            log.append(of(SessionEventType.DISMISSED, subject, owner(d.session()), d.session(), now,
+            log.append(of(SessionEventType.DISMISSED, subject, owner(catalog, d.session()), d.session(), now,
                     Optional.of(Evaluation.deny(List.of(d.advice()))), Optional.empty()));
         }
     }
 
     /** The application that started {@code s}; one removed from the configuration is reported by id. */
-    private Application owner(Session s) {
+    private static Application owner(Catalog catalog, Session s) {
         return catalog.application(s.applicationId()).orElseGet(() -> new Application(s.applicationId(), "unknown",
                 s.applicationId(), Optional.empty(), List.of(), Optional.empty()));
     }

@@ -16,8 +16,11 @@ import io.cm.core.session.SessionIds;
 import io.cm.core.session.SubjectKey;
 import io.cm.core.session.SubjectSessions;
 import io.cm.core.session.TerminationCodes;
+import io.cm.core.store.Metered;
 import io.cm.core.store.SessionStore;
 import io.cm.core.store.SessionStore.Change;
+import io.cm.core.store.Spend;
+import io.cm.core.store.Touch;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -25,67 +28,75 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
- * The session use cases: start, heartbeat, stop, list, expire. Each reads the clock once, runs one
- * pure decision on the subject's state through the {@link SessionStore}, then emits the events of
- * what was committed. The commit and its events happen under one per-subject (striped) lock, so
- * that a subject's events reach the {@link EventLog} in the order its transitions were committed.
+ * The session use cases: start, heartbeat, stop, list, expire. Each reads the clock and the
+ * {@link DecisionSettings} once, runs one pure decision on the subject's state through the
+ * {@link SessionStore}, then emits the events of what was committed, once the store says it is kept.
+ *
+ * <p>Nothing here blocks: operations return stages, and run on the caller's thread as far as the
+ * store lets them (an event loop, for a store in memory). A subject's transitions queue up behind
+ * each other instead of taking a lock, so that its events reach the {@link EventLog} in the order its
+ * transitions were committed (SPEC §5); other subjects never wait for it.
  */
 public final class SessionService {
 
     /** How many due subjects one {@link #expireDue()} call handles at most. */
     private static final int EXPIRY_BATCH = 10_000;
+    private static final CompletableFuture<Void> IDLE = CompletableFuture.completedFuture(null);
 
-    /** Locks that keep each subject's events in commit order; subjects share a stripe by hash. */
-    private static final int ORDER_STRIPES = 1024;
-
-    private final Catalog catalog;
-    private final PolicyEvaluator evaluator;
+    private final Supplier<DecisionSettings> settings;
     private final SessionStore store;
     private final SessionIds ids;
     private final SessionTimings timings;
     private final Clock clock;
     private final SessionEvents events;
-    private final ReentrantLock[] order = new ReentrantLock[ORDER_STRIPES];
+    /** Per subject, the end of its last transition queued; removed when the subject's queue empties. */
+    private final ConcurrentHashMap<SubjectKey, CompletableFuture<Void>> tails = new ConcurrentHashMap<>();
 
-    public SessionService(Catalog catalog, SessionStore store, SessionIds ids, SessionTimings timings, Clock clock,
-                          EventLog eventLog) {
-        this.catalog = catalog;
-        this.evaluator = new PolicyEvaluator(catalog);
+    public SessionService(Supplier<DecisionSettings> settings, SessionStore store, SessionIds ids,
+                          SessionTimings timings, Clock clock, EventLog eventLog) {
+        this.settings = settings;
         this.store = store;
         this.ids = ids;
         this.timings = timings;
         this.clock = clock;
-        this.events = new SessionEvents(catalog, eventLog);
-        for (int i = 0; i < ORDER_STRIPES; i++) order[i] = new ReentrantLock();
+        this.events = new SessionEvents(eventLog);
+    }
+
+    /** Runs {@code transition} once every transition of {@code subject} queued before it has ended. */
+    private <T> CompletionStage<T> inOrder(SubjectKey subject, Supplier<CompletionStage<T>> transition) {
+        CompletableFuture<Void> turn = new CompletableFuture<>();
+        CompletableFuture<Void> before = Objects.requireNonNullElse(tails.put(subject, turn), IDLE);
+        return before.thenCompose(ignored -> transition.get())
+                .whenComplete((outcome, error) -> {
+                    tails.remove(subject, turn);
+                    turn.complete(null);
+                });
     }
 
     /**
-     * Runs a commit and the appending of its events for {@code subject} so that no other transition of
-     * the subject can commit and append in between (spec: events are ordered per subject).
+     * Runs {@code operation} in the subject's order with the request it takes from the session's
+     * budget, or answers {@code unknown} at once for an id this service never issued to the caller.
      */
-    private <T> T inOrder(SubjectKey subject, Supplier<T> commitAndEmit) {
-        ReentrantLock lock = order[Math.floorMod(subject.hashCode(), ORDER_STRIPES)];
-        lock.lock();
-        try {
-            return commitAndEmit.get();
-        } finally {
-            lock.unlock();
-        }
+    private <T> CompletionStage<T> aboutSession(Application app, SubjectKey subject, String sessionId, T unknown,
+                                                BiFunction<DecisionSettings, Spend, CompletionStage<T>> operation) {
+        if (!ids.isIssued(app.id(), subject, sessionId)) return CompletableFuture.completedFuture(unknown);
+        DecisionSettings current = settings.get();
+        return inOrder(subject, () -> operation.apply(current,
+                Spend.session(sessionId, current.requestLimits().sessionRequests(), clock.millis())));
     }
 
     public List<String> requiredMetadata(Application app) {
-        return catalog.requiredMetadata(app);
-    }
-
-    /** Whether {@code sessionId} was issued by this service to {@code app} for {@code subject}. */
-    public boolean recognizes(Application app, SubjectKey subject, String sessionId) {
-        return ids.isIssued(app.id(), subject, sessionId);
+        return settings.get().catalog().requiredMetadata(app);
     }
 
     private record Start(StartOutcome outcome, List<Session> expired, List<Session> killed,
@@ -96,30 +107,45 @@ public final class SessionService {
      * Starts a session, as if the sessions named by {@code terminate} had ended. If permitted,
      * those are killed in the same atomic step; if denied, nothing changes.
      */
-    public StartOutcome start(Application app, SubjectKey subject, Map<String, String> metadata,
-                              Set<String> terminate) {
+    public CompletionStage<StartOutcome> start(Application app, SubjectKey subject, Map<String, String> metadata,
+                                               Set<String> terminate) {
+        DecisionSettings current = settings.get();
+        Catalog catalog = current.catalog();
         List<String> missing = catalog.requiredMetadata(app).stream().filter(k -> !metadata.containsKey(k)).toList();
-        if (!missing.isEmpty()) return new StartOutcome.MissingMetadata(missing, Evaluation.missingMetadata(missing));
+        if (!missing.isEmpty()) {
+            return CompletableFuture.completedFuture(
+                    new StartOutcome.MissingMetadata(missing, Evaluation.missingMetadata(missing)));
+        }
         String id = ids.issue(app.id(), subject);
         return inOrder(subject, () -> {
             long now = clock.millis();
-            Start start = store.update(subject, current -> decideStart(app, id, now, metadata, terminate, current));
-            events.expired(subject, start.expired, now);
-            switch (start.outcome) {
-                case StartOutcome.Started started -> {
-                    events.killed(subject, start.killed, started.session(), now);
-                    events.dismissed(subject, start.dismissed, now);
-                    events.started(subject, app, started.session(), now);
-                }
-                case StartOutcome.Denied denied -> events.denied(subject, app, metadata, denied.evaluation(), now);
-                case StartOutcome.MissingMetadata ignored -> throw new IllegalStateException("checked before deciding");
-            }
-            return start.outcome;
+            return store.update(subject, Optional.of(Spend.init(current.requestLimits().inits(), now)),
+                    state -> decideStart(catalog, app, id, now, metadata, terminate, state)
+            ).thenApply(metered -> switch (metered) {
+                case Metered.Throttled<Start> throttled -> new Throttled(throttled.acceptedFrom());
+                case Metered.Done<Start> done -> started(catalog, app, subject, metadata, now, done.value());
+            });
         });
     }
 
-    private Change<Start> decideStart(Application app, String id, long now, Map<String, String> metadata,
-                                      Set<String> terminate, SubjectSessions current) {
+    private StartOutcome started(Catalog catalog, Application app, SubjectKey subject, Map<String, String> metadata,
+                                 long now, Start start) {
+        events.expired(catalog, subject, start.expired, now);
+        switch (start.outcome) {
+            case StartOutcome.Started started -> {
+                events.killed(catalog, subject, start.killed, started.session(), now);
+                events.dismissed(catalog, subject, start.dismissed, now);
+                events.started(subject, app, started.session(), now);
+            }
+            case StartOutcome.Denied denied -> events.denied(subject, app, metadata, denied.evaluation(), now);
+            case StartOutcome.MissingMetadata ignored -> throw new IllegalStateException("checked before deciding");
+            case Throttled ignored -> throw new IllegalStateException("throttling is the store's");
+        }
+        return start.outcome;
+    }
+
+    private Change<Start> decideStart(Catalog catalog, Application app, String id, long now,
+                                      Map<String, String> metadata, Set<String> terminate, SubjectSessions current) {
         SubjectSessions state = current.withoutExpired(now);
         List<Session> expired = current.expiredAt(now);
         List<Session> victims = new ArrayList<>();
@@ -129,7 +155,7 @@ public final class SessionService {
             (named ? victims : others).add(s);
         }
         String code = TerminationCodes.newCode(state.active());
-        Verdict verdict = evaluator.evaluateStart(app, new Candidate(id, code, now, metadata), others);
+        Verdict verdict = new PolicyEvaluator(catalog).evaluateStart(app, new Candidate(id, code, now, metadata), others);
         if (!verdict.evaluation().permits()) {
             return new Change<>(state, new Start(new StartOutcome.Denied(verdict.evaluation()), expired, List.of(),
                     List.of()));
@@ -158,32 +184,73 @@ public final class SessionService {
         List<Session> active = new ArrayList<>(state.active().size() + 1);
         for (Session s : state.active()) if (!ended.contains(s.id())) active.add(s);
         active.add(session);
-        return new Change<>(new SubjectSessions(active, tombstones),
+        return new Change<>(new SubjectSessions(active, tombstones, evaluatedUnder(catalog, state)),
                 new Start(new StartOutcome.Started(session, now, now + timings.heartbeatInterval().toMillis()),
                         expired, victims, verdict.dismissals()));
+    }
+
+    /**
+     * The policy version a state keeps after a start under {@code catalog}: a start evaluates only the
+     * new session, so the state counts as evaluated under the current policies only if it already was
+     * (or had no sessions to evaluate).
+     */
+    private static long evaluatedUnder(Catalog catalog, SubjectSessions before) {
+        return before.active().isEmpty() ? catalog.version() : before.policyVersion();
     }
 
     private record Beat(HeartbeatOutcome outcome, List<Session> expired, Optional<Session> denied) {
     }
 
-    /** Records a heartbeat, merging {@code metadata} into the session's (immutable keys excepted). */
-    public HeartbeatOutcome heartbeat(Application app, SubjectKey subject, String sessionId,
-                                      Map<String, String> metadata) {
-        if (!ids.isIssued(app.id(), subject, sessionId)) return new HeartbeatOutcome.Unknown();
-        return inOrder(subject, () -> {
-            long now = clock.millis();
-            Beat beat = store.update(subject, current -> decideHeartbeat(app, sessionId, now, metadata, current));
-            events.expired(subject, beat.expired, now);
-            if (beat.outcome instanceof HeartbeatOutcome.Alive alive) {
-                events.heartbeat(subject, app, alive.session(), now);
-            }
-            beat.denied.ifPresent(s -> events.dismissedOnHeartbeat(subject, app, s, now));
-            return beat.outcome;
+    /**
+     * Records a heartbeat, merging {@code metadata} into the session's (immutable keys excepted). A
+     * heartbeat without metadata under unchanged policies only moves the session's times
+     * ({@link SessionStore#touch}); any other is decided in full.
+     */
+    public CompletionStage<HeartbeatOutcome> heartbeat(Application app, SubjectKey subject, String sessionId,
+                                                       Map<String, String> metadata) {
+        return aboutSession(app, subject, sessionId, new HeartbeatOutcome.Unknown(), (current, spend) -> {
+            long now = spend.now();
+            if (!metadata.isEmpty()) return fullHeartbeat(current.catalog(), app, subject, sessionId, metadata, spend);
+            return store.touch(subject, sessionId, spend, now + timings.lifetimeMillis(), current.catalog().version())
+                    .thenCompose(metered -> switch (metered) {
+                        case Metered.Throttled<Touch> throttled ->
+                                CompletableFuture.completedFuture(new Throttled(throttled.acceptedFrom()));
+                        case Metered.Done<Touch>(Touch.Touched touched) -> {
+                            events.heartbeat(subject, app, touched.session(), now);
+                            yield CompletableFuture.completedFuture(alive(touched.session(), now));
+                        }
+                        case Metered.Done<Touch>(Touch.Undecided undecided) ->
+                                fullHeartbeat(current.catalog(), app, subject, sessionId, metadata, spend);
+                    });
         });
     }
 
-    private Change<Beat> decideHeartbeat(Application app, String sessionId, long now, Map<String, String> metadata,
-                                         SubjectSessions current) {
+    private HeartbeatOutcome.Alive alive(Session session, long now) {
+        return new HeartbeatOutcome.Alive(session, now, now + timings.heartbeatInterval().toMillis());
+    }
+
+    private CompletionStage<HeartbeatOutcome> fullHeartbeat(Catalog catalog, Application app, SubjectKey subject,
+                                                            String sessionId, Map<String, String> metadata,
+                                                            Spend spend) {
+        long now = spend.now();
+        return store.update(subject, Optional.of(spend),
+                state -> decideHeartbeat(catalog, app, sessionId, now, metadata, state)
+        ).thenApply(metered -> switch (metered) {
+            case Metered.Throttled<Beat> throttled -> new Throttled(throttled.acceptedFrom());
+            case Metered.Done<Beat> done -> {
+                Beat beat = done.value();
+                events.expired(catalog, subject, beat.expired, now);
+                if (beat.outcome instanceof HeartbeatOutcome.Alive alive) {
+                    events.heartbeat(subject, app, alive.session(), now);
+                }
+                beat.denied.ifPresent(s -> events.dismissedOnHeartbeat(subject, app, s, now));
+                yield beat.outcome;
+            }
+        });
+    }
+
+    private Change<Beat> decideHeartbeat(Catalog catalog, Application app, String sessionId, long now,
+                                         Map<String, String> metadata, SubjectSessions current) {
         SubjectSessions state = current.withoutExpired(now);
         List<Session> expired = current.expiredAt(now);
         Optional<Session> found = state.activeSession(sessionId);
@@ -202,18 +269,38 @@ public final class SessionService {
             merged.putAll(metadata);
         }
         List<Session> others = state.active().stream().filter(s -> !s.id().equals(sessionId)).toList();
-        Evaluation evaluation = evaluator.evaluateHeartbeat(app,
+        Evaluation evaluation = new PolicyEvaluator(catalog).evaluateHeartbeat(app,
                 new Candidate(sessionId, session.terminationCode(), session.startTime(), merged), others);
         if (!evaluation.permits()) {
-            return new Change<>(new SubjectSessions(others, state.ended()),
+            return new Change<>(new SubjectSessions(others, state.ended(), state.policyVersion()),
                     new Beat(new HeartbeatOutcome.Denied(evaluation), expired, Optional.of(session)));
         }
         Session beaten = session.heartbeat(now, now + timings.lifetimeMillis(), merged);
-        List<Session> active = new ArrayList<>(state.active());
-        active.set(active.indexOf(session), beaten);
-        return new Change<>(new SubjectSessions(active, state.ended()),
-                new Beat(new HeartbeatOutcome.Alive(beaten, now, now + timings.heartbeatInterval().toMillis()),
-                        expired, Optional.empty()));
+        SubjectSessions next = state.replacing(beaten);
+        long version = next.policyVersion() == catalog.version() || othersPass(catalog, beaten, others)
+                ? catalog.version() : next.policyVersion();
+        return new Change<>(new SubjectSessions(next.active(), next.ended(), version),
+                new Beat(alive(beaten, now), expired, Optional.empty()));
+    }
+
+    /**
+     * Whether every session in {@code others} would pass a heartbeat beside {@code beaten} and the
+     * rest under {@code catalog}: then the whole state is evaluated under it, and later heartbeats
+     * without metadata may only move times. Sessions of applications no longer configured have no
+     * policies to fail.
+     */
+    private static boolean othersPass(Catalog catalog, Session beaten, List<Session> others) {
+        PolicyEvaluator evaluator = new PolicyEvaluator(catalog);
+        for (Session s : others) {
+            Optional<Application> owner = catalog.application(s.applicationId());
+            if (owner.isEmpty()) continue;
+            List<Session> rest = new ArrayList<>(others.size());
+            rest.add(beaten);
+            for (Session o : others) if (o != s) rest.add(o);
+            Candidate candidate = new Candidate(s.id(), s.terminationCode(), s.startTime(), s.metadata());
+            if (!evaluator.evaluateHeartbeat(owner.get(), candidate, rest).permits()) return false;
+        }
+        return true;
     }
 
     /** For an id that is not active: why it ended, as far as this service remembers. */
@@ -231,60 +318,85 @@ public final class SessionService {
     private record Stop(StopOutcome outcome, List<Session> expired, Optional<Session> stopped) {
     }
 
-    public StopOutcome stop(Application app, SubjectKey subject, String sessionId) {
-        if (!ids.isIssued(app.id(), subject, sessionId)) return new HeartbeatOutcome.Unknown();
-        return inOrder(subject, () -> stop(app, subject, sessionId, clock.millis()));
+    public CompletionStage<StopOutcome> stop(Application app, SubjectKey subject, String sessionId) {
+        return aboutSession(app, subject, sessionId, new HeartbeatOutcome.Unknown(), (current, spend) -> {
+            long now = spend.now();
+            return store.update(subject, Optional.of(spend), state -> decideStop(sessionId, now, state))
+                    .thenApply(metered -> switch (metered) {
+                        case Metered.Throttled<Stop> throttled -> new Throttled(throttled.acceptedFrom());
+                        case Metered.Done<Stop> done -> {
+                            Stop stop = done.value();
+                            events.expired(current.catalog(), subject, stop.expired, now);
+                            stop.stopped.ifPresent(s -> events.stopped(subject, app, s, now));
+                            yield stop.outcome;
+                        }
+                    });
+        });
     }
 
-    private StopOutcome stop(Application app, SubjectKey subject, String sessionId, long now) {
-        Stop stop = store.update(subject, current -> {
-            SubjectSessions state = current.withoutExpired(now);
-            List<Session> expired = current.expiredAt(now);
-            Optional<Session> found = state.activeSession(sessionId);
-            if (found.isEmpty()) {
-                StopOutcome ended = (StopOutcome) endedOutcome(state, sessionId, false);
-                return new Change<>(state, new Stop(ended, expired, Optional.empty()));
-            }
-            List<Session> active = state.active().stream().filter(s -> !s.id().equals(sessionId)).toList();
-            return new Change<>(new SubjectSessions(active, state.ended()),
-                    new Stop(new StopOutcome.Stopped(), expired, found));
-        });
-        events.expired(subject, stop.expired, now);
-        stop.stopped.ifPresent(s -> events.stopped(subject, app, s, now));
-        return stop.outcome;
+    private static Change<Stop> decideStop(String sessionId, long now, SubjectSessions current) {
+        SubjectSessions state = current.withoutExpired(now);
+        List<Session> expired = current.expiredAt(now);
+        Optional<Session> found = state.activeSession(sessionId);
+        if (found.isEmpty()) {
+            StopOutcome ended = (StopOutcome) endedOutcome(state, sessionId, false);
+            return new Change<>(state, new Stop(ended, expired, Optional.empty()));
+        }
+        List<Session> active = state.active().stream().filter(s -> !s.id().equals(sessionId)).toList();
+        return new Change<>(new SubjectSessions(active, state.ended(), state.policyVersion()),
+                new Stop(new StopOutcome.Stopped(), expired, found));
     }
 
     /** The subject's active sessions the caller may see; nothing is changed. */
-    public RunningStreams runningStreams(Application app, SubjectKey subject) {
-        long now = clock.millis();
-        List<Session> visible = new ArrayList<>();
-        int others = 0;
-        Optional<Long> expires = Optional.empty();
-        for (Session s : store.read(subject).active()) {
-            if (!s.isActiveAt(now)) continue;
-            if (catalog.isVisible(app, s.applicationId())) {
-                visible.add(s);
-                expires = Optional.of(Math.min(expires.orElse(Long.MAX_VALUE), s.expiresAt()));
-            } else {
-                others++;
+    public CompletionStage<RunningStreams> runningStreams(Application app, SubjectKey subject) {
+        Catalog catalog = settings.get().catalog();
+        return store.read(subject).thenApply(state -> {
+            long now = clock.millis();
+            List<Session> visible = new ArrayList<>();
+            int others = 0;
+            Optional<Long> expires = Optional.empty();
+            for (Session s : state.active()) {
+                if (!s.isActiveAt(now)) continue;
+                if (catalog.isVisible(app, s.applicationId())) {
+                    visible.add(s);
+                    expires = Optional.of(Math.min(expires.orElse(Long.MAX_VALUE), s.expiresAt()));
+                } else {
+                    others++;
+                }
             }
-        }
-        return new RunningStreams(visible, others, expires);
+            return new RunningStreams(visible, others, expires);
+        });
     }
 
-    /** Ends the sessions past their expiry and forgets old tombstones; returns how many sessions expired. */
-    public int expireDue() {
+    /**
+     * Ends the sessions past their expiry and forgets old tombstones; completes with how many
+     * sessions expired. One batch of due subjects per call.
+     */
+    public CompletionStage<Integer> expireDue() {
         long now = clock.millis();
-        int count = 0;
-        for (SubjectKey subject : store.takeDue(now, EXPIRY_BATCH)) {
-            count += inOrder(subject, () -> {
-                List<Session> expired = store.update(subject,
-                        current -> new Change<>(current.withoutExpired(now), current.expiredAt(now)));
-                events.expired(subject, expired, now);
-                return expired.size();
-            });
-        }
-        return count;
+        Catalog catalog = settings.get().catalog();
+        return store.takeDue(now, EXPIRY_BATCH).thenCompose(due -> {
+            List<CompletableFuture<Integer>> expiries = new ArrayList<>(due.size());
+            for (SubjectKey subject : due) {
+                expiries.add(inOrder(subject, () -> store.update(subject, Optional.empty(),
+                        current -> new Change<>(current.withoutExpired(now), current.expiredAt(now)))
+                        .thenApply(metered -> {
+                            List<Session> expired = unmetered(metered);
+                            events.expired(catalog, subject, expired, now);
+                            return expired.size();
+                        })).toCompletableFuture());
+            }
+            return CompletableFuture.allOf(expiries.toArray(CompletableFuture[]::new))
+                    .thenApply(all -> expiries.stream().mapToInt(CompletableFuture::join).sum());
+        });
+    }
+
+    /** The value of an update that took nothing from a budget, so could not be throttled. */
+    private static <R> R unmetered(Metered<R> metered) {
+        return switch (metered) {
+            case Metered.Done<R> done -> done.value();
+            case Metered.Throttled<R> throttled -> throw new IllegalStateException("nothing was metered");
+        };
     }
 
     public long activeSessions() {

@@ -6,7 +6,8 @@ import io.cm.core.session.Session;
 import java.util.List;
 
 /** What an init comes to. */
-public sealed interface StartOutcome {
+public sealed interface StartOutcome
+        permits StartOutcome.Started, StartOutcome.Denied, StartOutcome.MissingMetadata, Throttled {
 
     /** Admitted; the next heartbeat is due by {@code expires} (epoch ms). */
     record Started(Session session, long now, long expires) implements StartOutcome {

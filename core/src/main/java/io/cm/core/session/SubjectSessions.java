@@ -7,14 +7,32 @@ import java.util.Optional;
 /**
  * Everything stored for one subject: its active sessions (in start order) and the sessions other
  * sessions ended recently. Immutable; a decision produces a new value that the store commits.
+ *
+ * @param policyVersion the {@link io.cm.core.policy.Catalog#version() policies} under which these
+ *                      sessions were last evaluated together; 0 when unknown. While it equals the
+ *                      current version, a heartbeat that changes no metadata cannot be denied.
  */
-public record SubjectSessions(List<Session> active, List<EndedSession> ended) {
+public record SubjectSessions(List<Session> active, List<EndedSession> ended, long policyVersion) {
 
     public static final SubjectSessions EMPTY = new SubjectSessions(List.of(), List.of());
 
     public SubjectSessions {
         active = List.copyOf(active);
         ended = List.copyOf(ended);
+    }
+
+    /** A state whose evaluation is unknown, e.g. built by hand in tests. */
+    public SubjectSessions(List<Session> active, List<EndedSession> ended) {
+        this(active, ended, 0);
+    }
+
+    /** This state with {@code session} in place of the active session with its id. */
+    public SubjectSessions replacing(Session session) {
+        Session[] next = active.toArray(Session[]::new);
+        for (int i = 0; i < next.length; i++) {
+            if (next[i].id().equals(session.id())) next[i] = session;
+        }
+        return new SubjectSessions(List.of(next), ended, policyVersion);
     }
 
     public boolean isEmpty() {
@@ -51,6 +69,7 @@ public record SubjectSessions(List<Session> active, List<EndedSession> ended) {
         if (unchanged) return this;
         return new SubjectSessions(
                 active.stream().filter(s -> s.isActiveAt(now)).toList(),
-                ended.stream().filter(e -> now < e.forgetAt()).toList());
+                ended.stream().filter(e -> now < e.forgetAt()).toList(),
+                policyVersion);
     }
 }

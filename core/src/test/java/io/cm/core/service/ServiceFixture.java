@@ -12,13 +12,16 @@ import io.cm.core.policy.Target;
 import io.cm.core.session.Session;
 import io.cm.core.session.SessionIds;
 import io.cm.core.session.SubjectKey;
+import io.cm.core.session.SubjectSessions;
 import io.cm.core.store.InMemorySessionStore;
+import io.cm.core.store.RequestLimit;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,14 +50,46 @@ final class ServiceFixture {
             new Policy("live-only", List.of(new Rule.MaxStreams(null, 1)), ConflictMode.LIFO,
                     Optional.of(new Target("contentType", Set.of("live")))),
             new Policy("other-policy", List.of(new Rule.MaxStreams(null, 5)), ConflictMode.LIFO, Optional.empty())));
-    final SessionService service = new SessionService(catalog, store, ids, SessionTimings.DEFAULTS, clock, events::add);
+    /** Generous, so that only the tests about throttling meet it. */
+    RequestLimits limits = new RequestLimits(new RequestLimit(100_000, 60_000), new RequestLimit(100_000, 60_000));
+    final SessionService service = new SessionService(() -> new DecisionSettings(catalog, limits),
+            store, ids, SessionTimings.DEFAULTS, clock, events::add);
 
     private static Application app(String id, String tenant, String name, String policy) {
         return new Application(id, tenant, name, Optional.empty(), List.of(policy), Optional.empty());
     }
 
+    /** The service's operations, awaited: in memory they complete before they return. */
+    StartOutcome start(Application app, SubjectKey subject, Map<String, String> metadata, Set<String> terminate) {
+        return await(service.start(app, subject, metadata, terminate));
+    }
+
+    HeartbeatOutcome heartbeat(Application app, SubjectKey subject, String sessionId, Map<String, String> metadata) {
+        return await(service.heartbeat(app, subject, sessionId, metadata));
+    }
+
+    StopOutcome stop(Application app, SubjectKey subject, String sessionId) {
+        return await(service.stop(app, subject, sessionId));
+    }
+
+    RunningStreams runningStreams(Application app, SubjectKey subject) {
+        return await(service.runningStreams(app, subject));
+    }
+
+    int expireDue() {
+        return await(service.expireDue());
+    }
+
+    SubjectSessions state(SubjectKey subject) {
+        return await(store.read(subject));
+    }
+
+    static <T> T await(CompletionStage<T> stage) {
+        return stage.toCompletableFuture().join();
+    }
+
     Session started(Application app, SubjectKey subject, Map<String, String> metadata, String... terminate) {
-        StartOutcome outcome = service.start(app, subject, metadata, Set.of(terminate));
+        StartOutcome outcome = start(app, subject, metadata, Set.of(terminate));
         assertThat(outcome).isInstanceOf(StartOutcome.Started.class);
         return ((StartOutcome.Started) outcome).session();
     }
@@ -72,6 +107,6 @@ final class ServiceFixture {
     }
 
     List<String> activeIds(SubjectKey subject) {
-        return store.read(subject).active().stream().map(Session::id).toList();
+        return state(subject).active().stream().map(Session::id).toList();
     }
 }

@@ -47,7 +47,8 @@ class SessionServiceEventOrderTest {
             }
             appended.add(event);
         };
-        self.set(new SessionService(f.catalog, f.store, f.ids, SessionTimings.DEFAULTS, f.clock, slowLog));
+        self.set(new SessionService(() -> new DecisionSettings(f.catalog, RequestLimits.DEFAULTS), f.store, f.ids,
+                SessionTimings.DEFAULTS, f.clock, slowLog));
         return self.get();
     }
 
@@ -70,7 +71,8 @@ class SessionServiceEventOrderTest {
     void heartbeatRacingASlowHeartbeatAppendIsAppendedAfterIt() throws Exception {
         SessionService service = serviceRacingOn(SessionEventType.HEARTBEAT,
                 (s, beat) -> s.heartbeat(DEMO, ALICE, beat.sessionId().orElseThrow(), Map.of("n", "2")));
-        Session session = ((StartOutcome.Started) service.start(DEMO, ALICE, Map.of(), Set.of())).session();
+        Session session = ((StartOutcome.Started) ServiceFixture.await(service.start(DEMO, ALICE, Map.of(), Set.of())))
+                .session();
 
         service.heartbeat(DEMO, ALICE, session.id(), Map.of("n", "1"));
         racer.get().join(5_000);

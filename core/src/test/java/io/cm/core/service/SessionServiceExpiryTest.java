@@ -30,7 +30,7 @@ class SessionServiceExpiryTest {
         Session session = f.started(DEMO, ALICE);
         at(session.lastHeartbeat() + LIFETIME);
 
-        assertThat(f.service.heartbeat(DEMO, ALICE, session.id(), Map.of()))
+        assertThat(f.heartbeat(DEMO, ALICE, session.id(), Map.of()))
                 .isInstanceOf(HeartbeatOutcome.Alive.class);
     }
 
@@ -39,9 +39,9 @@ class SessionServiceExpiryTest {
         Session session = f.started(DEMO, ALICE);
         at(session.lastHeartbeat() + LIFETIME + 1);
 
-        assertThat(f.service.heartbeat(DEMO, ALICE, session.id(), Map.of()))
+        assertThat(f.heartbeat(DEMO, ALICE, session.id(), Map.of()))
                 .isInstanceOf(HeartbeatOutcome.Gone.class);
-        assertThat(f.service.stop(DEMO, ALICE, session.id())).isInstanceOf(HeartbeatOutcome.Gone.class);
+        assertThat(f.stop(DEMO, ALICE, session.id())).isInstanceOf(HeartbeatOutcome.Gone.class);
     }
 
     @Test
@@ -50,14 +50,14 @@ class SessionServiceExpiryTest {
         f.events.clear();
 
         at(session.lastHeartbeat() + LIFETIME - 1);
-        assertThat(f.service.expireDue()).isZero();
+        assertThat(f.expireDue()).isZero();
         at(session.lastHeartbeat() + LIFETIME);
-        assertThat(f.service.expireDue()).isZero();
+        assertThat(f.expireDue()).isZero();
         assertThat(f.activeIds(ALICE)).containsExactly(session.id());
         assertThat(f.events).isEmpty();
 
         at(session.lastHeartbeat() + LIFETIME + 1);
-        assertThat(f.service.expireDue()).isEqualTo(1);
+        assertThat(f.expireDue()).isEqualTo(1);
 
         assertThat(f.activeIds(ALICE)).isEmpty();
         assertThat(f.service.activeSessions()).isZero();
@@ -74,9 +74,9 @@ class SessionServiceExpiryTest {
         f.started(DEMO, ALICE);
         f.clock.advance(Duration.ofMinutes(5));
 
-        assertThat(f.service.expireDue()).isEqualTo(1);
-        assertThat(f.service.expireDue()).isZero();
-        f.service.start(DEMO, ALICE, Map.of(), Set.of());
+        assertThat(f.expireDue()).isEqualTo(1);
+        assertThat(f.expireDue()).isZero();
+        f.start(DEMO, ALICE, Map.of(), Set.of());
 
         assertThat(f.eventsOf(SessionEventType.EXPIRED)).hasSize(1);
     }
@@ -86,17 +86,17 @@ class SessionServiceExpiryTest {
         Session session = f.started(DEMO, ALICE);
         long beatAt = session.startTime() + 60_000;
         at(beatAt);
-        f.service.heartbeat(DEMO, ALICE, session.id(), Map.of());
+        f.heartbeat(DEMO, ALICE, session.id(), Map.of());
 
         at(session.startTime() + LIFETIME + 1);
-        assertThat(f.service.expireDue()).isZero();
+        assertThat(f.expireDue()).isZero();
         at(beatAt + LIFETIME);
-        assertThat(f.service.expireDue()).isZero();
-        assertThat(f.service.heartbeat(DEMO, ALICE, session.id(), Map.of()))
+        assertThat(f.expireDue()).isZero();
+        assertThat(f.heartbeat(DEMO, ALICE, session.id(), Map.of()))
                 .isInstanceOf(HeartbeatOutcome.Alive.class);
 
         at(beatAt + 2 * LIFETIME + 1);
-        assertThat(f.service.expireDue()).isEqualTo(1);
+        assertThat(f.expireDue()).isEqualTo(1);
     }
 
     @Test
@@ -110,7 +110,7 @@ class SessionServiceExpiryTest {
         assertThat(f.activeIds(ALICE)).containsExactly(fresh.id());
         assertThat(f.eventTypes()).containsExactly(SessionEventType.EXPIRED, SessionEventType.EXPIRED,
                 SessionEventType.EXPIRED, SessionEventType.STARTED);
-        assertThat(f.service.expireDue()).isZero();
+        assertThat(f.expireDue()).isZero();
     }
 
     @Test
@@ -118,7 +118,7 @@ class SessionServiceExpiryTest {
         for (int i = 0; i < 3; i++) f.started(DEMO, ALICE);
         f.clock.advance(Duration.ofMillis(LIFETIME));
 
-        assertThat(f.service.start(DEMO, ALICE, Map.of(), Set.of())).isInstanceOf(StartOutcome.Denied.class);
+        assertThat(f.start(DEMO, ALICE, Map.of(), Set.of())).isInstanceOf(StartOutcome.Denied.class);
     }
 
     @Test
@@ -128,7 +128,7 @@ class SessionServiceExpiryTest {
         Session recent = f.started(DEMO, ALICE);
         f.clock.advance(Duration.ofSeconds(31));
 
-        RunningStreams running = f.service.runningStreams(DEMO, ALICE);
+        RunningStreams running = f.runningStreams(DEMO, ALICE);
 
         assertThat(running.visible()).extracting(Session::id).containsExactly(recent.id());
         assertThat(running.expires()).contains(recent.expiresAt());
@@ -143,7 +143,7 @@ class SessionServiceExpiryTest {
         Session bobs = f.started(DEMO, BOB);
         f.clock.advance(Duration.ofSeconds(31));
 
-        assertThat(f.service.expireDue()).isEqualTo(2);
+        assertThat(f.expireDue()).isEqualTo(2);
 
         assertThat(f.activeIds(ALICE)).isEmpty();
         assertThat(f.activeIds(BOB)).containsExactly(bobs.id());
@@ -156,12 +156,12 @@ class SessionServiceExpiryTest {
         Session killer = f.started(DEMO, ALICE, Map.of(), victim.terminationCode());
 
         f.clock.advance(Duration.ofMinutes(10).minusMillis(1));
-        f.service.heartbeat(DEMO, ALICE, killer.id(), Map.of());
-        assertThat(f.service.heartbeat(DEMO, ALICE, victim.id(), Map.of()))
+        f.heartbeat(DEMO, ALICE, killer.id(), Map.of());
+        assertThat(f.heartbeat(DEMO, ALICE, victim.id(), Map.of()))
                 .isInstanceOf(HeartbeatOutcome.Killed.class);
 
         f.clock.advance(Duration.ofMillis(1));
-        assertThat(f.service.heartbeat(DEMO, ALICE, victim.id(), Map.of()))
+        assertThat(f.heartbeat(DEMO, ALICE, victim.id(), Map.of()))
                 .isInstanceOf(HeartbeatOutcome.Gone.class);
     }
 
@@ -171,9 +171,9 @@ class SessionServiceExpiryTest {
         f.started(DEMO, ALICE, Map.of(), victim.terminationCode());
 
         f.clock.advance(Duration.ofMinutes(11));
-        assertThat(f.service.expireDue()).isEqualTo(1);
-        f.service.expireDue();
+        assertThat(f.expireDue()).isEqualTo(1);
+        f.expireDue();
 
-        assertThat(f.store.read(ALICE).isEmpty()).isTrue();
+        assertThat(f.state(ALICE).isEmpty()).isTrue();
     }
 }

@@ -33,14 +33,14 @@ class SessionServiceHeartbeatTest {
         f.clock.advance(Duration.ofSeconds(45));
         long now = f.clock.millis();
 
-        HeartbeatOutcome.Alive alive = alive(f.service.heartbeat(DEMO, ALICE, session.id(), Map.of()));
+        HeartbeatOutcome.Alive alive = alive(f.heartbeat(DEMO, ALICE, session.id(), Map.of()));
 
         assertThat(alive.now()).isEqualTo(now);
         assertThat(alive.expires()).isEqualTo(now + 60_000);
         assertThat(alive.session().lastHeartbeat()).isEqualTo(now);
         assertThat(alive.session().expiresAt()).isEqualTo(now + 90_000);
         assertThat(alive.session().startTime()).isEqualTo(session.startTime());
-        assertThat(f.store.read(ALICE).activeSession(session.id())).contains(alive.session());
+        assertThat(f.state(ALICE).activeSession(session.id())).contains(alive.session());
     }
 
     @Test
@@ -48,7 +48,7 @@ class SessionServiceHeartbeatTest {
         Session session = f.started(DEMO, ALICE);
         f.events.clear();
 
-        f.service.heartbeat(DEMO, ALICE, session.id(), Map.of("bitrate", "high"));
+        f.heartbeat(DEMO, ALICE, session.id(), Map.of("bitrate", "high"));
 
         assertThat(f.events).singleElement().satisfies(e -> {
             assertThat(e.type()).isEqualTo(SessionEventType.HEARTBEAT);
@@ -61,9 +61,9 @@ class SessionServiceHeartbeatTest {
     void heartbeatAddsNewMetadataKeysAndChangesMutableValues() {
         Session session = f.started(DEMO, ALICE, Map.of("deviceId", "tv", "position", "0"));
 
-        alive(f.service.heartbeat(DEMO, ALICE, session.id(), Map.of("position", "120", "quality", "hd")));
+        alive(f.heartbeat(DEMO, ALICE, session.id(), Map.of("position", "120", "quality", "hd")));
 
-        assertThat(f.store.read(ALICE).activeSession(session.id()).orElseThrow().metadata())
+        assertThat(f.state(ALICE).activeSession(session.id()).orElseThrow().metadata())
                 .isEqualTo(Map.of("deviceId", "tv", "position", "120", "quality", "hd"));
     }
 
@@ -73,10 +73,10 @@ class SessionServiceHeartbeatTest {
         f.clock.advance(Duration.ofSeconds(10));
         f.events.clear();
 
-        HeartbeatOutcome outcome = f.service.heartbeat(DEMO_2, ALICE, session.id(), Map.of("channel", "B", "x", "y"));
+        HeartbeatOutcome outcome = f.heartbeat(DEMO_2, ALICE, session.id(), Map.of("channel", "B", "x", "y"));
 
         assertThat(outcome).isEqualTo(new HeartbeatOutcome.ImmutableMetadata("channel"));
-        assertThat(f.store.read(ALICE).activeSession(session.id())).contains(session);
+        assertThat(f.state(ALICE).activeSession(session.id())).contains(session);
         assertThat(f.events).isEmpty();
     }
 
@@ -85,7 +85,7 @@ class SessionServiceHeartbeatTest {
         for (String key : ImmutableMetadata.KEYS) {
             Session session = f.started(ServiceFixture.OTHER, new SubjectKey("idp", key), Map.of(key, "first"));
 
-            HeartbeatOutcome outcome = f.service.heartbeat(ServiceFixture.OTHER, new SubjectKey("idp", key),
+            HeartbeatOutcome outcome = f.heartbeat(ServiceFixture.OTHER, new SubjectKey("idp", key),
                     session.id(), Map.of(key, "second"));
 
             assertThat(outcome).as(key).isEqualTo(new HeartbeatOutcome.ImmutableMetadata(key));
@@ -96,8 +96,8 @@ class SessionServiceHeartbeatTest {
     void immutableKeyMayBeSetOnceByAHeartbeatAndRepeatedUnchanged() {
         Session session = f.started(DEMO, ALICE);
 
-        alive(f.service.heartbeat(DEMO, ALICE, session.id(), Map.of("assetId", "movie-1")));
-        HeartbeatOutcome.Alive again = alive(f.service.heartbeat(DEMO, ALICE, session.id(), Map.of("assetId", "movie-1")));
+        alive(f.heartbeat(DEMO, ALICE, session.id(), Map.of("assetId", "movie-1")));
+        HeartbeatOutcome.Alive again = alive(f.heartbeat(DEMO, ALICE, session.id(), Map.of("assetId", "movie-1")));
 
         assertThat(again.session().metadata()).containsEntry("assetId", "movie-1");
     }
@@ -106,9 +106,9 @@ class SessionServiceHeartbeatTest {
     void heartbeatWithAnIdThisServiceNeverIssuedIsUnknown() {
         f.started(DEMO, ALICE);
 
-        assertThat(f.service.heartbeat(DEMO, ALICE, "not-a-session-id", Map.of()))
+        assertThat(f.heartbeat(DEMO, ALICE, "not-a-session-id", Map.of()))
                 .isInstanceOf(HeartbeatOutcome.Unknown.class);
-        assertThat(f.service.stop(DEMO, ALICE, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))
+        assertThat(f.stop(DEMO, ALICE, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))
                 .isInstanceOf(HeartbeatOutcome.Unknown.class);
     }
 
@@ -116,9 +116,9 @@ class SessionServiceHeartbeatTest {
     void heartbeatOfAnIdIssuedForAnotherSubjectOrApplicationIsUnknown() {
         Session session = f.started(DEMO, ALICE);
 
-        assertThat(f.service.heartbeat(DEMO, BOB, session.id(), Map.of())).isInstanceOf(HeartbeatOutcome.Unknown.class);
-        assertThat(f.service.heartbeat(DEMO_2, ALICE, session.id(), Map.of())).isInstanceOf(HeartbeatOutcome.Unknown.class);
-        assertThat(f.service.stop(DEMO, BOB, session.id())).isInstanceOf(HeartbeatOutcome.Unknown.class);
+        assertThat(f.heartbeat(DEMO, BOB, session.id(), Map.of())).isInstanceOf(HeartbeatOutcome.Unknown.class);
+        assertThat(f.heartbeat(DEMO_2, ALICE, session.id(), Map.of())).isInstanceOf(HeartbeatOutcome.Unknown.class);
+        assertThat(f.stop(DEMO, BOB, session.id())).isInstanceOf(HeartbeatOutcome.Unknown.class);
         assertThat(f.activeIds(ALICE)).containsExactly(session.id());
     }
 
@@ -129,7 +129,7 @@ class SessionServiceHeartbeatTest {
         f.started(DEMO, ALICE);
         f.events.clear();
 
-        StopOutcome outcome = f.service.stop(DEMO, ALICE, s1.id());
+        StopOutcome outcome = f.stop(DEMO, ALICE, s1.id());
 
         assertThat(outcome).isInstanceOf(StopOutcome.Stopped.class);
         assertThat(f.activeIds(ALICE)).doesNotContain(s1.id());
@@ -143,11 +143,11 @@ class SessionServiceHeartbeatTest {
     @Test
     void heartbeatAfterStopIsGone() {
         Session session = f.started(DEMO, ALICE);
-        f.service.stop(DEMO, ALICE, session.id());
+        f.stop(DEMO, ALICE, session.id());
         f.events.clear();
 
-        assertThat(f.service.heartbeat(DEMO, ALICE, session.id(), Map.of())).isInstanceOf(HeartbeatOutcome.Gone.class);
-        assertThat(f.service.stop(DEMO, ALICE, session.id())).isInstanceOf(HeartbeatOutcome.Gone.class);
+        assertThat(f.heartbeat(DEMO, ALICE, session.id(), Map.of())).isInstanceOf(HeartbeatOutcome.Gone.class);
+        assertThat(f.stop(DEMO, ALICE, session.id())).isInstanceOf(HeartbeatOutcome.Gone.class);
         assertThat(f.events).isEmpty();
     }
 
@@ -157,7 +157,7 @@ class SessionServiceHeartbeatTest {
         f.started(ServiceFixture.FIFO, ALICE);
         f.started(ServiceFixture.FIFO, ALICE);
 
-        assertThat(f.service.stop(ServiceFixture.FIFO, ALICE, oldest.id())).isInstanceOf(HeartbeatOutcome.Gone.class);
+        assertThat(f.stop(ServiceFixture.FIFO, ALICE, oldest.id())).isInstanceOf(HeartbeatOutcome.Gone.class);
     }
 
     @Test
@@ -166,7 +166,7 @@ class SessionServiceHeartbeatTest {
         Session live = f.started(LIVE, ALICE, Map.of("contentType", "live"));
         f.events.clear();
 
-        HeartbeatOutcome outcome = f.service.heartbeat(LIVE, ALICE, vod.id(), Map.of("contentType", "live"));
+        HeartbeatOutcome outcome = f.heartbeat(LIVE, ALICE, vod.id(), Map.of("contentType", "live"));
 
         assertThat(outcome).isInstanceOf(HeartbeatOutcome.Denied.class);
         Advice.RuleViolation violation = (Advice.RuleViolation)
@@ -176,7 +176,7 @@ class SessionServiceHeartbeatTest {
         assertThat(f.activeIds(ALICE)).containsExactly(live.id());
         assertThat(f.eventTypes()).containsExactly(SessionEventType.DISMISSED);
         assertThat(f.events.getFirst().sessionId()).contains(vod.id());
-        assertThat(f.service.heartbeat(LIVE, ALICE, vod.id(), Map.of())).isInstanceOf(HeartbeatOutcome.Gone.class);
+        assertThat(f.heartbeat(LIVE, ALICE, vod.id(), Map.of())).isInstanceOf(HeartbeatOutcome.Gone.class);
     }
 
     @Test
@@ -185,18 +185,18 @@ class SessionServiceHeartbeatTest {
         f.started(DEMO, ALICE);
         f.started(DEMO, ALICE);
 
-        alive(f.service.heartbeat(DEMO, ALICE, s1.id(), Map.of()));
+        alive(f.heartbeat(DEMO, ALICE, s1.id(), Map.of()));
     }
 
     @Test
     void everyTransitionOfASessionLifeEmitsOneEventInOrder() {
         Session victim = f.started(DEMO, ALICE);
-        f.service.heartbeat(DEMO, ALICE, victim.id(), Map.of());
+        f.heartbeat(DEMO, ALICE, victim.id(), Map.of());
         Session killer = f.started(DEMO, ALICE, Map.of(), victim.terminationCode());
         f.started(DEMO, ALICE);
         f.started(DEMO, ALICE);
-        f.service.start(DEMO, ALICE, Map.of(), Set.of());
-        f.service.stop(DEMO, ALICE, killer.id());
+        f.start(DEMO, ALICE, Map.of(), Set.of());
+        f.stop(DEMO, ALICE, killer.id());
 
         assertThat(f.eventTypes()).containsExactly(
                 SessionEventType.STARTED, SessionEventType.HEARTBEAT, SessionEventType.KILLED,

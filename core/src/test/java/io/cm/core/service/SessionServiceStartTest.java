@@ -43,7 +43,7 @@ class SessionServiceStartTest {
     void permittedStartCreatesASignedSessionDueForHeartbeatAfterOneInterval() {
         long now = f.clock.millis();
 
-        StartOutcome outcome = f.service.start(DEMO, ALICE, Map.of("deviceId", "tv"), Set.of());
+        StartOutcome outcome = f.start(DEMO, ALICE, Map.of("deviceId", "tv"), Set.of());
 
         assertThat(outcome).isInstanceOf(StartOutcome.Started.class);
         StartOutcome.Started started = (StartOutcome.Started) outcome;
@@ -56,7 +56,7 @@ class SessionServiceStartTest {
         assertThat(session.applicationId()).isEqualTo("demo-app");
         assertThat(session.metadata()).isEqualTo(Map.of("deviceId", "tv"));
         assertThat(session.terminationCode()).isNotBlank();
-        assertThat(f.service.recognizes(DEMO, ALICE, session.id())).isTrue();
+        assertThat(f.ids.isIssued(DEMO.id(), ALICE, session.id())).isTrue();
         assertThat(f.activeIds(ALICE)).containsExactly(session.id());
         assertThat(f.service.activeSessions()).isEqualTo(1);
     }
@@ -83,7 +83,7 @@ class SessionServiceStartTest {
     @Test
     void everyEventHasItsOwnHitId() {
         for (int i = 0; i < 3; i++) f.started(DEMO, BOB);
-        f.service.start(DEMO, BOB, Map.of(), Set.of());
+        f.start(DEMO, BOB, Map.of(), Set.of());
 
         assertThat(f.events).hasSize(4);
         assertThat(f.events.stream().map(SessionEvent::hitId).distinct()).hasSize(4);
@@ -91,7 +91,7 @@ class SessionServiceStartTest {
 
     @Test
     void startWithoutRequiredMetadataIsRefusedWithARefreshObligationNamingTheMissingKeys() {
-        StartOutcome outcome = f.service.start(DEMO_2, ALICE, Map.of("deviceId", "tv"), Set.of());
+        StartOutcome outcome = f.start(DEMO_2, ALICE, Map.of("deviceId", "tv"), Set.of());
 
         assertThat(outcome).isInstanceOf(StartOutcome.MissingMetadata.class);
         StartOutcome.MissingMetadata missing = (StartOutcome.MissingMetadata) outcome;
@@ -99,7 +99,7 @@ class SessionServiceStartTest {
         assertThat(missing.evaluation().decision()).isEqualTo(Decision.DENY);
         assertThat(missing.evaluation().obligations()).singleElement().isEqualTo(
                 new Obligation("refresh", List.of("metadata"), List.of("channel")));
-        assertThat(f.store.read(ALICE).isEmpty()).isTrue();
+        assertThat(f.state(ALICE).isEmpty()).isTrue();
         assertThat(f.events).isEmpty();
     }
 
@@ -114,7 +114,7 @@ class SessionServiceStartTest {
     void fourthStartBeyondMaxStreamsThreeIsDeniedWithTheThreeRunningSessionsAsConflicts() {
         List<Session> running = List.of(f.started(DEMO, ALICE), f.started(DEMO, ALICE), f.started(DEMO, ALICE));
 
-        StartOutcome.Denied denied = denied(f.service.start(DEMO, ALICE, Map.of(), Set.of()));
+        StartOutcome.Denied denied = denied(f.start(DEMO, ALICE, Map.of(), Set.of()));
 
         Advice.RuleViolation violation = (Advice.RuleViolation) denied.evaluation().advice().getFirst();
         assertThat(denied.evaluation().advice()).hasSize(1);
@@ -133,7 +133,7 @@ class SessionServiceStartTest {
         for (int i = 0; i < 3; i++) f.started(DEMO, ALICE);
         f.events.clear();
 
-        StartOutcome.Denied denied = denied(f.service.start(DEMO, ALICE, Map.of("deviceId", "phone"), Set.of()));
+        StartOutcome.Denied denied = denied(f.start(DEMO, ALICE, Map.of("deviceId", "phone"), Set.of()));
 
         assertThat(f.events).singleElement().satisfies(e -> {
             assertThat(e.type()).isEqualTo(SessionEventType.DENIED);
@@ -160,7 +160,7 @@ class SessionServiceStartTest {
         for (int i = 0; i < 2_000; i++) {
             codes.add(f.started(ServiceFixture.OTHER, ALICE).terminationCode());
             if (i % 5 == 4) { // other-policy allows 5: stop them all to make room
-                for (Session s : f.store.read(ALICE).active()) f.service.stop(OTHER, ALICE, s.id());
+                for (Session s : f.state(ALICE).active()) f.stop(OTHER, ALICE, s.id());
                 assertThat(codes).hasSize(5);
                 codes.clear();
             }
@@ -180,7 +180,7 @@ class SessionServiceStartTest {
 
         assertThat(f.activeIds(ALICE)).containsExactly(s1.id(), s3.id(), s4.id());
         assertThat(s4.metadata()).containsEntry("superseded", s2.terminationCode());
-        assertThat(f.store.read(ALICE).endedSession(s2.id())).isPresent();
+        assertThat(f.state(ALICE).endedSession(s2.id())).isPresent();
         assertThat(f.service.activeSessions()).isEqualTo(3);
     }
 
@@ -192,8 +192,8 @@ class SessionServiceStartTest {
         Session killer = f.started(DEMO, ALICE, Map.of("deviceName", "Living room", "channel", "News"),
                 victim.terminationCode());
 
-        HeartbeatOutcome beat = f.service.heartbeat(DEMO, ALICE, victim.id(), Map.of());
-        StopOutcome stop = f.service.stop(DEMO, ALICE, victim.id());
+        HeartbeatOutcome beat = f.heartbeat(DEMO, ALICE, victim.id(), Map.of());
+        StopOutcome stop = f.stop(DEMO, ALICE, victim.id());
 
         assertThat(beat).isInstanceOf(HeartbeatOutcome.Killed.class);
         Advice.RemoteTermination advice = ((HeartbeatOutcome.Killed) beat).advice();
@@ -241,14 +241,14 @@ class SessionServiceStartTest {
         f.events.clear();
 
         StartOutcome.Denied denied = denied(
-                f.service.start(DEMO_2, ALICE, Map.of("channel", "A"), Set.of(b1.terminationCode())));
+                f.start(DEMO_2, ALICE, Map.of("channel", "A"), Set.of(b1.terminationCode())));
 
         Advice.RuleViolation violation = (Advice.RuleViolation) denied.evaluation().advice().getFirst();
         assertThat(violation.conflicts()).extracting(Conflict::sessionId).containsExactly(a1.id(), a2.id());
         assertThat(f.activeIds(ALICE)).containsExactly(a1.id(), a2.id(), b1.id());
-        assertThat(f.store.read(ALICE).ended()).isEmpty();
+        assertThat(f.state(ALICE).ended()).isEmpty();
         assertThat(f.eventTypes()).containsExactly(SessionEventType.DENIED);
-        assertThat(f.service.heartbeat(DEMO_2, ALICE, b1.id(), Map.of()))
+        assertThat(f.heartbeat(DEMO_2, ALICE, b1.id(), Map.of()))
                 .isInstanceOf(HeartbeatOutcome.Alive.class);
     }
 
@@ -256,7 +256,7 @@ class SessionServiceStartTest {
     void unknownTerminationCodeIsIgnoredAndKillsNothing() {
         List<Session> running = List.of(f.started(DEMO, ALICE), f.started(DEMO, ALICE), f.started(DEMO, ALICE));
 
-        denied(f.service.start(DEMO, ALICE, Map.of(), Set.of("NOSUCH")));
+        denied(f.start(DEMO, ALICE, Map.of(), Set.of("NOSUCH")));
 
         assertThat(f.activeIds(ALICE)).containsExactlyElementsOf(running.stream().map(Session::id).toList());
         assertThat(f.eventsOf(SessionEventType.KILLED)).isEmpty();
@@ -277,7 +277,7 @@ class SessionServiceStartTest {
         List<Session> alice = List.of(f.started(DEMO, ALICE), f.started(DEMO, ALICE), f.started(DEMO, ALICE));
         Session bobs = f.started(DEMO, BOB);
 
-        denied(f.service.start(DEMO, ALICE, Map.of(), Set.of(bobs.terminationCode())));
+        denied(f.start(DEMO, ALICE, Map.of(), Set.of(bobs.terminationCode())));
         Session bob2 = f.started(DEMO, BOB, Map.of(), alice.getFirst().terminationCode());
 
         assertThat(f.activeIds(ALICE)).containsExactlyElementsOf(alice.stream().map(Session::id).toList());
@@ -305,7 +305,7 @@ class SessionServiceStartTest {
             for (int i = 0; i < attempts; i++) {
                 tasks.add(() -> {
                     go.await();
-                    return f.service.start(DEMO, ALICE, Map.of(), Set.of());
+                    return f.start(DEMO, ALICE, Map.of(), Set.of());
                 });
             }
             List<Future<StartOutcome>> futures = new ArrayList<>();
@@ -345,7 +345,7 @@ class SessionServiceStartTest {
         f.started(FIFO, ALICE);
         Session newest = f.started(FIFO, ALICE, Map.of("deviceId", "tablet"));
 
-        HeartbeatOutcome outcome = f.service.heartbeat(FIFO, ALICE, oldest.id(), Map.of());
+        HeartbeatOutcome outcome = f.heartbeat(FIFO, ALICE, oldest.id(), Map.of());
 
         assertThat(outcome).isInstanceOf(HeartbeatOutcome.Denied.class);
         HeartbeatOutcome.Denied denied = (HeartbeatOutcome.Denied) outcome;
@@ -372,8 +372,8 @@ class SessionServiceStartTest {
         Session second = f.started(FIFO, ALICE);
         Session third = f.started(FIFO, ALICE);
 
-        assertThat(f.service.heartbeat(FIFO, ALICE, second.id(), Map.of())).isInstanceOf(HeartbeatOutcome.Alive.class);
-        assertThat(f.service.heartbeat(FIFO, ALICE, third.id(), Map.of())).isInstanceOf(HeartbeatOutcome.Alive.class);
+        assertThat(f.heartbeat(FIFO, ALICE, second.id(), Map.of())).isInstanceOf(HeartbeatOutcome.Alive.class);
+        assertThat(f.heartbeat(FIFO, ALICE, third.id(), Map.of())).isInstanceOf(HeartbeatOutcome.Alive.class);
     }
 
     @Test
@@ -401,7 +401,7 @@ class SessionServiceStartTest {
         Session sameTenant = f.started(DEMO_2, ALICE, Map.of("channel", "A"));
         f.started(OTHER, ALICE);
 
-        RunningStreams running = f.service.runningStreams(DEMO, ALICE);
+        RunningStreams running = f.runningStreams(DEMO, ALICE);
 
         assertThat(running.visible()).extracting(Session::id).containsExactly(mine.id(), sameTenant.id());
         assertThat(running.otherStreams()).isEqualTo(1);
@@ -410,7 +410,7 @@ class SessionServiceStartTest {
 
     @Test
     void runningStreamsOfASubjectWithoutSessionsIsEmptyWithoutExpires() {
-        RunningStreams running = f.service.runningStreams(DEMO, ALICE);
+        RunningStreams running = f.runningStreams(DEMO, ALICE);
 
         assertThat(running.visible()).isEmpty();
         assertThat(running.otherStreams()).isZero();

@@ -1,5 +1,8 @@
 package io.cm.server.config;
 
+import io.cm.core.service.RequestLimits;
+import io.cm.core.store.RequestLimit;
+
 import java.time.Duration;
 
 /**
@@ -14,5 +17,10 @@ public record ThrottleSettings(int initsPerWindow, int sessionRequestsPerWindow,
             throw new IllegalArgumentException("throttle limits must be at least 1");
         }
         if (window.isNegative() || window.isZero()) throw new IllegalArgumentException("throttle window must be positive");
+    }
+
+    public RequestLimits requestLimits() {
+        return new RequestLimits(new RequestLimit(initsPerWindow, window.toMillis()),
+                new RequestLimit(sessionRequestsPerWindow, window.toMillis()));
     }
 }

@@ -12,10 +12,11 @@ import io.cm.core.service.RunningStreams;
 import io.cm.core.service.SessionService;
 import io.cm.core.service.StartOutcome;
 import io.cm.core.service.StopOutcome;
+import io.cm.core.service.Throttled;
 import io.cm.core.session.Session;
 import io.cm.core.session.SubjectKey;
 import io.cm.server.metrics.ServerMetrics;
-import io.cm.server.throttle.RequestThrottle;
+import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -25,8 +26,8 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /** The {@code /v2} endpoints: decode, let the core decide, encode (SPEC §2–§3). */
@@ -39,17 +40,15 @@ public final class SessionHandlers {
     private final Catalog catalog;
     private final BasicAuthenticator authenticator;
     private final RequestDecoder decoder;
-    private final RequestThrottle throttle;
     private final ServerMetrics metrics;
     private final Clock clock;
 
-    public SessionHandlers(SessionService service, Catalog catalog, RequestDecoder decoder, RequestThrottle throttle,
-                           ServerMetrics metrics, Clock clock) {
+    public SessionHandlers(SessionService service, Catalog catalog, RequestDecoder decoder, ServerMetrics metrics,
+                           Clock clock) {
         this.service = service;
         this.catalog = catalog;
         this.authenticator = new BasicAuthenticator(catalog);
         this.decoder = decoder;
-        this.throttle = throttle;
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -68,10 +67,7 @@ public final class SessionHandlers {
         SubjectKey subject = decoder.subject(ctx);
         Map<String, String> metadata = decoder.metadata(ctx);
         var terminate = decoder.terminationCodes(ctx);
-        offload(ctx, () -> {
-            throttled(throttle.tryInit(subject));
-            return service.start(app, subject, metadata, terminate);
-        }, outcome -> started(ctx, app, subject, outcome));
+        onEventLoop(ctx, service.start(app, subject, metadata, terminate), outcome -> started(ctx, app, subject, outcome));
     }
 
     private void started(RoutingContext ctx, Application app, SubjectKey subject, StartOutcome outcome) {
@@ -95,64 +91,70 @@ public final class SessionHandlers {
                 throw new ApiError(400, "METADATA_MISSING", "Required metadata missing: "
                         + String.join(", ", missing.missing()), Optional.of(missing.evaluation()), Map.of());
             }
+            case Throttled throttled -> throw throttled("init", throttled);
         }
     }
 
     public void heartbeat(RoutingContext ctx) {
         Application app = caller(ctx);
         SubjectKey subject = decoder.subject(ctx);
-        String sessionId = recognized(app, subject, decoder.sessionId(ctx));
+        String sessionId = decoder.sessionId(ctx);
         Map<String, String> metadata = decoder.metadata(ctx);
-        offload(ctx, () -> {
-            throttled(throttle.trySessionRequest(subject, sessionId));
-            return service.heartbeat(app, subject, sessionId, metadata);
-        }, outcome -> beaten(ctx, app, subject, outcome));
+        onEventLoop(ctx, service.heartbeat(app, subject, sessionId, metadata),
+                outcome -> beaten(ctx, app, subject, outcome));
     }
 
     private void beaten(RoutingContext ctx, Application app, SubjectKey subject, HeartbeatOutcome outcome) {
-        metrics.decision("heartbeat", outcomeName(outcome));
         switch (outcome) {
-            case HeartbeatOutcome.Alive alive -> ctx.response().setStatusCode(202)
-                    .putHeader("Date", HttpDates.format(alive.now()))
-                    .putHeader("Expires", HttpDates.format(alive.expires()))
-                    .end();
+            case HeartbeatOutcome.Alive alive -> {
+                metrics.decision("heartbeat", "permit");
+                ctx.response().setStatusCode(202)
+                        .putHeader("Date", HttpDates.format(alive.now()))
+                        .putHeader("Expires", HttpDates.format(alive.expires()))
+                        .end();
+            }
             case HeartbeatOutcome.Denied denied -> {
+                metrics.decision("heartbeat", "deny");
                 logDenial(app, subject, denied.evaluation());
                 throw new ApiError(409, "POLICY_VIOLATION", "Concurrent usage limit exceeded; the session has ended",
                         Optional.of(denied.evaluation()), Map.of());
             }
-            case HeartbeatOutcome.ImmutableMetadata immutable -> throw new ApiError(400, "METADATA_IMMUTABLE",
-                    "Metadata key " + immutable.key() + " cannot change during a session");
-            case HeartbeatOutcome.Unknown ignored -> throw sessionNotFound();
-            case HeartbeatOutcome.Gone ignored -> gone(ctx);
-            case HeartbeatOutcome.Killed killed -> throw terminated(killed.advice());
+            case HeartbeatOutcome.ImmutableMetadata immutable -> {
+                metrics.decision("heartbeat", "immutable_metadata");
+                throw new ApiError(400, "METADATA_IMMUTABLE",
+                        "Metadata key " + immutable.key() + " cannot change during a session");
+            }
+            case HeartbeatOutcome.Unknown ignored -> throw sessionNotFound("heartbeat");
+            case HeartbeatOutcome.Gone ignored -> gone(ctx, "heartbeat");
+            case HeartbeatOutcome.Killed killed -> throw terminated("heartbeat", killed.advice());
+            case Throttled throttled -> throw throttled("heartbeat", throttled);
         }
     }
 
     public void stop(RoutingContext ctx) {
         Application app = caller(ctx);
         SubjectKey subject = decoder.subject(ctx);
-        String sessionId = recognized(app, subject, decoder.sessionId(ctx));
-        offload(ctx, () -> {
-            throttled(throttle.trySessionRequest(subject, sessionId));
-            return service.stop(app, subject, sessionId);
-        }, outcome -> stopped(ctx, outcome));
+        String sessionId = decoder.sessionId(ctx);
+        onEventLoop(ctx, service.stop(app, subject, sessionId), outcome -> stopped(ctx, outcome));
     }
 
     private void stopped(RoutingContext ctx, StopOutcome outcome) {
-        metrics.decision("stop", outcomeName(outcome));
         switch (outcome) {
-            case StopOutcome.Stopped ignored -> ctx.response().setStatusCode(202).end();
-            case HeartbeatOutcome.Unknown ignored -> throw sessionNotFound();
-            case HeartbeatOutcome.Gone ignored -> gone(ctx);
-            case HeartbeatOutcome.Killed killed -> throw terminated(killed.advice());
+            case StopOutcome.Stopped ignored -> {
+                metrics.decision("stop", "stopped");
+                ctx.response().setStatusCode(202).end();
+            }
+            case HeartbeatOutcome.Unknown ignored -> throw sessionNotFound("stop");
+            case HeartbeatOutcome.Gone ignored -> gone(ctx, "stop");
+            case HeartbeatOutcome.Killed killed -> throw terminated("stop", killed.advice());
+            case Throttled throttled -> throw throttled("stop", throttled);
         }
     }
 
     public void runningStreams(RoutingContext ctx) {
         Application app = caller(ctx);
         SubjectKey subject = decoder.subject(ctx);
-        offload(ctx, () -> service.runningStreams(app, subject), running -> listed(ctx, app, running));
+        onEventLoop(ctx, service.runningStreams(app, subject), running -> listed(ctx, app, running));
     }
 
     private void listed(RoutingContext ctx, Application app, RunningStreams running) {
@@ -170,65 +172,57 @@ public final class SessionHandlers {
     }
 
     /**
-     * Runs {@code work} on a worker thread, since the store may wait on the network (Redis), then
-     * {@code respond} on the request's event loop. Whatever either throws is answered by the router's
-     * failure handler, as if thrown by the handler itself.
+     * Runs {@code respond} on the request's event loop once {@code stage} completes: right away when
+     * it already has (a decision in memory), else by a hop back to the request's context. Whatever
+     * the stage fails with or {@code respond} throws is answered by the router's failure handler.
      */
-    private static <T> void offload(RoutingContext ctx, Callable<T> work, Consumer<T> respond) {
-        // Unordered: requests are independent; the service orders the ones of one subject itself.
-        ctx.vertx().executeBlocking(work, false).onComplete(result -> {
-            if (result.failed()) {
-                ctx.fail(result.cause());
-                return;
-            }
-            try {
-                respond.accept(result.result());
-            } catch (RuntimeException e) {
-                ctx.fail(e);
+    private static <T> void onEventLoop(RoutingContext ctx, CompletionStage<T> stage, Consumer<T> respond) {
+        Thread eventLoop = Thread.currentThread();
+        Context context = ctx.vertx().getOrCreateContext();
+        stage.whenComplete((value, failure) -> {
+            if (Thread.currentThread() == eventLoop) {
+                respond(ctx, value, failure, respond);
+            } else {
+                context.runOnContext(v -> respond(ctx, value, failure, respond));
             }
         });
     }
 
-    private String recognized(Application app, SubjectKey subject, String sessionId) {
-        if (!service.recognizes(app, subject, sessionId)) throw sessionNotFound();
-        return sessionId;
+    private static <T> void respond(RoutingContext ctx, T value, Throwable failure, Consumer<T> respond) {
+        if (failure != null) {
+            ctx.fail(failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
+            return;
+        }
+        try {
+            respond.accept(value);
+        } catch (RuntimeException e) {
+            ctx.fail(e);
+        }
     }
 
-    private void throttled(OptionalLong acceptedFrom) {
-        if (acceptedFrom.isEmpty()) return;
-        long at = acceptedFrom.getAsLong();
-        long seconds = Math.max(1, (at - clock.millis() + 999) / 1000);
-        metrics.decision("any", "throttled");
-        throw new ApiError(429, "THROTTLED", "Too many requests; retry after " + seconds + " s", Optional.empty(),
-                Map.of("Expires", HttpDates.format(at), "Retry-After", Long.toString(seconds)));
+    private ApiError throttled(String operation, Throttled throttled) {
+        metrics.decision(operation, "throttled");
+        long seconds = Math.max(1, (throttled.acceptedFrom() - clock.millis() + 999) / 1000);
+        return new ApiError(429, "THROTTLED", "Too many requests; retry after " + seconds + " s", Optional.empty(),
+                Map.of("Expires", HttpDates.format(throttled.acceptedFrom()), "Retry-After", Long.toString(seconds)));
     }
 
-    private static ApiError sessionNotFound() {
+    private ApiError sessionNotFound(String operation) {
+        metrics.decision(operation, "unknown");
         return new ApiError(404, "SESSION_NOT_FOUND", "No session with this id was issued to this application "
                 + "for this subject");
     }
 
-    private static ApiError terminated(Advice.RemoteTermination advice) {
+    private ApiError terminated(String operation, Advice.RemoteTermination advice) {
+        metrics.decision(operation, "killed");
         return new ApiError(410, "SESSION_TERMINATED", "The session was terminated by another session",
                 Optional.of(Evaluation.deny(List.of(advice))), Map.of());
     }
 
     /** The deliberate bodiless 410 of a session that was stopped or expired. */
-    private static void gone(RoutingContext ctx) {
+    private void gone(RoutingContext ctx, String operation) {
+        metrics.decision(operation, "gone");
         ctx.response().setStatusCode(410).end();
-    }
-
-    private static String outcomeName(Object outcome) {
-        return switch (outcome) {
-            case HeartbeatOutcome.Alive a -> "permit";
-            case StopOutcome.Stopped s -> "stopped";
-            case HeartbeatOutcome.Denied d -> "deny";
-            case HeartbeatOutcome.ImmutableMetadata i -> "immutable_metadata";
-            case HeartbeatOutcome.Unknown u -> "unknown";
-            case HeartbeatOutcome.Gone g -> "gone";
-            case HeartbeatOutcome.Killed k -> "killed";
-            default -> throw new IllegalArgumentException("not an outcome: " + outcome);
-        };
     }
 
     private void logDenial(Application app, SubjectKey subject, Evaluation evaluation) {

@@ -3,6 +3,8 @@ package io.cm.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.cm.core.policy.Catalog;
+import io.cm.core.service.DecisionSettings;
+import io.cm.core.service.RequestLimits;
 import io.cm.core.service.SessionService;
 import io.cm.core.service.SessionTimings;
 import io.cm.core.session.SessionIds;
@@ -10,8 +12,6 @@ import io.cm.core.store.InMemorySessionStore;
 import io.cm.server.config.InputLimits;
 import io.cm.server.config.ThrottleSettings;
 import io.cm.server.metrics.ServerMetrics;
-import io.cm.server.throttle.LocalBudgets;
-import io.cm.server.throttle.RequestThrottle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Route;
@@ -56,13 +56,12 @@ class OpenApiMatchesRoutesTest {
     private Router router() {
         Clock clock = Clock.systemUTC();
         Catalog catalog = new Catalog(List.of(), List.of());
-        SessionService service = new SessionService(catalog, new InMemorySessionStore(), new SessionIds(new byte[32]),
-                SessionTimings.DEFAULTS, clock, event -> {
+        SessionService service = new SessionService(() -> new DecisionSettings(catalog, RequestLimits.DEFAULTS),
+                new InMemorySessionStore(), new SessionIds(new byte[32]), SessionTimings.DEFAULTS, clock, event -> {
                 });
         ServerMetrics metrics = new ServerMetrics(service::activeSessions);
         SessionHandlers sessions = new SessionHandlers(service, catalog, new RequestDecoder(InputLimits.DEFAULTS),
-                new RequestThrottle(ThrottleSettings.DEFAULTS, clock,
-                        new LocalBudgets(ThrottleSettings.DEFAULTS.window(), clock)), metrics, clock);
+                metrics, clock);
         return ApiRouter.create(vertx, sessions,
                 new OperationsHandlers(metrics, () -> CompletableFuture.completedFuture(true)), ctx -> {
                 }, metrics, List.of("*"), clock);

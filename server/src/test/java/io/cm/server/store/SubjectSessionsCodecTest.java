@@ -41,7 +41,7 @@ class SubjectSessionsCodecTest {
     void helpersOfTheRecordsAreNotWritten() {
         String encoded = new String(codec.encode(SubjectSessions.EMPTY), StandardCharsets.UTF_8);
 
-        assertThat(encoded).isEqualTo("{\"active\":[],\"ended\":[]}");
+        assertThat(encoded).isEqualTo("{\"active\":[],\"ended\":[],\"policyVersion\":0}");
     }
 
     @Test

@@ -6,6 +6,9 @@ import io.cm.core.session.Session;
 import io.cm.core.session.SubjectKey;
 import io.cm.core.session.SubjectSessions;
 import io.cm.core.store.InMemorySessionStore;
+import io.cm.core.store.Metered;
+import io.cm.core.store.Spend;
+import io.cm.core.store.Touch;
 import io.cm.core.store.SessionStore;
 import io.cm.server.store.SubjectKeys;
 import io.cm.server.store.SubjectSessionsCodec;
@@ -20,6 +23,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -39,14 +47,12 @@ public final class DurableSessionStore implements SessionStore, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DurableSessionStore.class);
     private static final String FILE = "sessions.mv";
 
-    private final InMemorySessionStore memory = new InMemorySessionStore();
+    private final InMemorySessionStore memory = new InMemorySessionStore(this::write);
+    private final ExecutorService committer = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("cm-session-commit").daemon().factory());
     private final SubjectSessionsCodec codec = new SubjectSessionsCodec();
     private final MVStore file;
     private final MVMap<String, byte[]> subjects;
-    /** Guards commits, so that a caller whose change a commit under way already covers need not make its own. */
-    private final Object commitLock = new Object();
-    /** Every change made at a version below this is in the file. */
-    private volatile long committedBelow;
 
     private DurableSessionStore(MVStore file) {
         this.file = file;
@@ -81,7 +87,7 @@ public final class DurableSessionStore implements SessionStore, AutoCloseable {
             SubjectKey subject = SubjectKeys.parse(entry.getKey());
             SubjectSessions restored = withFullLifetime(codec.decode(entry.getValue()), now + lifetimeMillis)
                     .withoutExpired(now);
-            memory.update(subject, ignored -> new Change<>(restored, null));
+            memory.update(subject, Optional.empty(), ignored -> new Change<>(restored, null)).toCompletableFuture().join();
             count++;
         }
         return count;
@@ -95,35 +101,29 @@ public final class DurableSessionStore implements SessionStore, AutoCloseable {
         return new SubjectSessions(active, state.ended());
     }
 
-    @Override
-    public <R> R update(SubjectKey subject, Function<SubjectSessions, Change<R>> decision) {
-        long[] writtenAt = {-1};
-        R result = memory.update(subject, current -> {
-            Change<R> change = decision.apply(current);
-            SubjectSessions next = change.next();
-            if (next != current && !sameBeyondHeartbeats(current, next)) {
-                // Inside the subject's lock, so the map sees one subject's states in decision order.
-                String key = SubjectKeys.format(subject);
-                if (next.isEmpty()) subjects.remove(key);
-                else subjects.put(key, codec.encode(next));
-                // Read after the write: the version it went into, or a later one (a commit ran in between).
-                writtenAt[0] = file.getCurrentVersion();
-            }
-            return change;
-        });
-        if (writtenAt[0] >= 0) commitThrough(writtenAt[0]);
-        return result;
+    /**
+     * Inside the subject's atomic step: writes the subject's new state to the file's map (so the map
+     * sees one subject's states in decision order), then commits on the committer thread; the caller's
+     * stage completes once the file holds the change.
+     */
+    private CompletionStage<Void> write(SubjectKey subject, SubjectSessions previous, SubjectSessions next) {
+        if (sameBeyondHeartbeats(previous, next)) return CompletableFuture.completedFuture(null);
+        String key = SubjectKeys.format(subject);
+        if (next.isEmpty()) subjects.remove(key);
+        else subjects.put(key, codec.encode(next));
+        return CompletableFuture.runAsync(file::commit, committer);
     }
 
-    /** Returns once every change made at {@code version} or before is in the file: group commit. */
-    private void commitThrough(long version) {
-        if (committedBelow > version) return;
-        synchronized (commitLock) {
-            if (committedBelow > version) return;
-            long current = file.getCurrentVersion();
-            file.commit();
-            committedBelow = current + 1;
-        }
+    @Override
+    public <R> CompletionStage<Metered<R>> update(SubjectKey subject, Optional<Spend> spend,
+                                                  Function<SubjectSessions, Change<R>> decision) {
+        return memory.update(subject, spend, decision);
+    }
+
+    @Override
+    public CompletionStage<Metered<Touch>> touch(SubjectKey subject, String sessionId, Spend spend, long expiresAt,
+                                                 long policyVersion) {
+        return memory.touch(subject, sessionId, spend, expiresAt, policyVersion);
     }
 
     /** Whether {@code a} and {@code b} hold the same sessions with the same metadata: only heartbeat times differ. */
@@ -138,12 +138,12 @@ public final class DurableSessionStore implements SessionStore, AutoCloseable {
     }
 
     @Override
-    public SubjectSessions read(SubjectKey subject) {
+    public CompletionStage<SubjectSessions> read(SubjectKey subject) {
         return memory.read(subject);
     }
 
     @Override
-    public List<SubjectKey> takeDue(long now, int max) {
+    public CompletionStage<List<SubjectKey>> takeDue(long now, int max) {
         return memory.takeDue(now, max);
     }
 
@@ -154,6 +154,7 @@ public final class DurableSessionStore implements SessionStore, AutoCloseable {
 
     @Override
     public void close() {
+        committer.close();
         file.close();
     }
 }

@@ -8,25 +8,21 @@ import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * How a request thread calls Redis: it waits a bounded time, any failure becomes a
- * {@link StoreUnavailableException} (answered 503), and once Redis failed to answer, calls fail at
- * once until a background {@code PING} succeeds again. That last part keeps a slow or hung Redis
- * (which still accepts connections, so Lettuce does not reject commands) from tying up every worker
- * thread for a full timeout per request.
+ * How the store calls Redis: asynchronously, any failure becomes a {@link StoreUnavailableException}
+ * (answered 503), and once Redis failed to answer, calls fail at once until a background
+ * {@code PING} succeeds again. That last part keeps a slow or hung Redis (which still accepts
+ * connections, so Lettuce does not reject commands) from holding every request for a full timeout.
  */
 final class RedisCalls implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisCalls.class);
 
-    /** Lettuce times commands out itself; this is only a safety net above that. */
-    private static final long WAIT_MILLIS = 2 * RedisConnection.COMMAND_TIMEOUT.toMillis();
     private static final long PROBE_MILLIS = 200;
 
     private final Supplier<CompletionStage<Boolean>> ping;
@@ -37,25 +33,24 @@ final class RedisCalls implements AutoCloseable {
         this.ping = ping;
     }
 
-    /** Sends what {@code send} sends and waits for its result. */
-    <T> T await(Supplier<? extends CompletionStage<T>> send) {
-        failFastWhileDown();
+    /**
+     * Sends what {@code send} sends; the stage fails with {@link StoreUnavailableException} when Redis
+     * does not answer (Lettuce times commands out), and at once while Redis is known to be down.
+     */
+    <T> CompletionStage<T> call(Supplier<? extends CompletionStage<T>> send) {
+        if (down.get()) return CompletableFuture.failedFuture(new StoreUnavailableException("Redis is unreachable"));
+        CompletionStage<T> sent;
         try {
-            return send.get().toCompletableFuture().get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RedisException redis) throw unavailable(redis);
-            if (e.getCause() instanceof RuntimeException bug) throw bug;
-            throw new IllegalStateException(e.getCause());
-        } catch (TimeoutException e) {
-            throw unavailable(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreUnavailableException("Interrupted while waiting for Redis", e);
+            sent = send.get();
+        } catch (RedisException e) {
+            return CompletableFuture.failedFuture(unavailable(e));
         }
-    }
-
-    private void failFastWhileDown() {
-        if (down.get()) throw new StoreUnavailableException("Redis is unreachable");
+        return sent.exceptionallyCompose(failure -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof RedisException redis) return CompletableFuture.failedFuture(unavailable(redis));
+            return CompletableFuture.failedFuture(cause);
+        });
     }
 
     private StoreUnavailableException unavailable(Exception cause) {

@@ -2,7 +2,6 @@ package io.cm.server.store.redis;
 
 import io.cm.core.store.SessionStore;
 import io.cm.server.store.Storage;
-import io.cm.server.throttle.ThrottleBudgets;
 
 import java.time.Clock;
 import java.util.concurrent.CompletionStage;
@@ -13,13 +12,11 @@ public final class RedisStorage implements Storage {
     private final RedisConnection connection;
     private final RedisCalls calls;
     private final RedisStore sessions;
-    private final RedisThrottleBudgets budgets;
 
     private RedisStorage(RedisConnection connection, Clock clock) {
         this.connection = connection;
         this.calls = new RedisCalls(connection::ping);
         this.sessions = new RedisStore(connection, calls, clock);
-        this.budgets = new RedisThrottleBudgets(connection.commands(), calls, clock);
     }
 
     /** @throws IllegalStateException if Redis cannot be reached at {@code url} now */
@@ -30,11 +27,6 @@ public final class RedisStorage implements Storage {
     @Override
     public SessionStore sessions() {
         return sessions;
-    }
-
-    @Override
-    public ThrottleBudgets budgets() {
-        return budgets;
     }
 
     @Override

@@ -6,7 +6,10 @@ import io.cm.core.session.EndedSession;
 import io.cm.core.session.Session;
 import io.cm.core.session.SubjectKey;
 import io.cm.core.session.SubjectSessions;
+import io.cm.core.store.Metered;
 import io.cm.core.store.SessionStore;
+import io.cm.core.store.Spend;
+import io.cm.core.store.Touch;
 import io.cm.core.store.StoreUnavailableException;
 
 import java.time.Clock;
@@ -14,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -48,6 +52,7 @@ public final class RedisStore implements SessionStore {
     private final SubjectHashes hashes;
     private final DueIndex due;
     private final RedisCalls calls;
+    private final RedisThrottleBudgets budgets;
     private final Clock clock;
     private final Cache<SubjectKey, Snapshot> known = Caffeine.newBuilder().maximumSize(CACHED_SUBJECTS).build();
     /** Subjects {@link #takeDue} handed to this node whose index entry is therefore gone until rescheduled. */
@@ -58,6 +63,7 @@ public final class RedisStore implements SessionStore {
         this.hashes = new SubjectHashes(connection.commands());
         this.due = new DueIndex(connection.commands());
         this.calls = calls;
+        this.budgets = new RedisThrottleBudgets(connection.commands(), calls);
         this.clock = clock;
     }
 
@@ -66,34 +72,54 @@ public final class RedisStore implements SessionStore {
     }
 
     @Override
-    public <R> R update(SubjectKey subject, Function<SubjectSessions, Change<R>> decision) {
+    public <R> CompletionStage<Metered<R>> update(SubjectKey subject, Optional<Spend> spend,
+                                                  Function<SubjectSessions, Change<R>> decision) {
+        if (spend.isEmpty()) return decide(subject, decision).thenApply(Metered.Done::new);
+        Spend request = spend.get();
+        String budget = request.sessionId().map(id -> "session:" + id).orElse("init");
+        return budgets.tryTake(subject, budget, request.limit(), request.now()).thenCompose(wait -> wait == 0
+                ? decide(subject, decision).thenApply(Metered.Done::new)
+                : CompletableFuture.completedFuture(new Metered.Throttled<>(request.now() + wait)));
+    }
+
+    private <R> CompletionStage<R> decide(SubjectKey subject, Function<SubjectSessions, Change<R>> decision) {
         Snapshot current = Optional.ofNullable(known.getIfPresent(subject)).orElse(Snapshot.ABSENT);
-        boolean fresh = false;
-        for (int attempt = 1; ; attempt++) {
-            Change<R> change = decision.apply(current.state());
-            long now = clock.millis();
-            Optional<Write> write = writeFor(subject, current, change.next(), now);
-            if (write.isEmpty() && fresh) {
-                // Read from Redis within this call and left as it is: nothing to verify or write.
-                handedOut.remove(subject);
-                return change.result();
-            }
-            List<byte[]> conflict = commit(subject, current.version(), write, now);
+        return attempt(subject, decision, current, false, 1);
+    }
+
+    private <R> CompletionStage<R> attempt(SubjectKey subject, Function<SubjectSessions, Change<R>> decision,
+                                           Snapshot current, boolean fresh, int attempt) {
+        Change<R> change = decision.apply(current.state());
+        long now = clock.millis();
+        Optional<Write> write = writeFor(subject, current, change.next(), now);
+        if (write.isEmpty() && fresh) {
+            // Read from Redis within this call and left as it is: nothing to verify or write.
+            handedOut.remove(subject);
+            return CompletableFuture.completedFuture(change.result());
+        }
+        return commit(subject, current.version(), write, now).thenCompose(conflict -> {
             if (conflict.isEmpty()) {
                 Snapshot committed = write.map(Write::next).orElse(current);
                 known.put(subject, committed.state().isEmpty() ? Snapshot.ABSENT : committed);
                 activeSessions.addAndGet(committed.state().active().size() - current.state().active().size());
                 handedOut.remove(subject);
-                return change.result();
+                return CompletableFuture.completedFuture(change.result());
             }
             if (attempt == MAX_ATTEMPTS) {
-                throw new StoreUnavailableException("Subject " + subject + " changed on other nodes during "
-                        + MAX_ATTEMPTS + " attempts to commit");
+                return CompletableFuture.failedFuture(new StoreUnavailableException("Subject " + subject
+                        + " changed on other nodes during " + MAX_ATTEMPTS + " attempts to commit"));
             }
-            current = hashes.decode(conflict);
-            fresh = true;
-            known.put(subject, current);
-        }
+            Snapshot latest = hashes.decode(conflict);
+            known.put(subject, latest);
+            return attempt(subject, decision, latest, true, attempt + 1);
+        });
+    }
+
+    /** Not yet settled in Redis alone: every heartbeat is decided in full. */
+    @Override
+    public CompletionStage<Metered<Touch>> touch(SubjectKey subject, String sessionId, Spend spend, long expiresAt,
+                                                 long policyVersion) {
+        return CompletableFuture.completedFuture(new Metered.Done<>(new Touch.Undecided()));
     }
 
     /** What to write for {@code next}, or empty when neither the state nor the schedule changes. */
@@ -113,10 +139,10 @@ public final class RedisStore implements SessionStore {
      * {@code ZADD} may still have made the entry earlier; it then fires early, and the update it
      * causes finds nothing due and schedules again.
      */
-    private List<byte[]> commit(SubjectKey subject, String expected, Optional<Write> write, long now) {
+    private CompletionStage<List<byte[]>> commit(SubjectKey subject, String expected, Optional<Write> write, long now) {
         Optional<Snapshot> next = write.map(Write::next);
         long ttl = Math.max(1, next.map(n -> lastDeadline(n.state()) - now).orElse(0L)) + TTL_MARGIN_MILLIS;
-        return calls.await(() -> {
+        return calls.call(() -> {
             CompletionStage<List<byte[]>> cas = hashes.compareAndSet(subject, expected, next, ttl);
             if (write.isEmpty() || !write.get().schedules()) return cas;
             return cas.thenCombine(due.schedule(subject, write.get().next().scheduled()), (conflict, added) -> conflict);
@@ -132,17 +158,20 @@ public final class RedisStore implements SessionStore {
     }
 
     @Override
-    public SubjectSessions read(SubjectKey subject) {
-        Snapshot current = hashes.decode(calls.await(() -> hashes.read(subject)));
-        known.put(subject, current);
-        return current.state();
+    public CompletionStage<SubjectSessions> read(SubjectKey subject) {
+        return calls.call(() -> hashes.read(subject)).thenApply(fields -> {
+            Snapshot current = hashes.decode(fields);
+            known.put(subject, current);
+            return current.state();
+        });
     }
 
     @Override
-    public List<SubjectKey> takeDue(long now, int max) {
-        List<SubjectKey> taken = calls.await(() -> due.take(now, max));
-        handedOut.addAll(taken);
-        return taken;
+    public CompletionStage<List<SubjectKey>> takeDue(long now, int max) {
+        return calls.call(() -> due.take(now, max)).thenApply(taken -> {
+            handedOut.addAll(taken);
+            return taken;
+        });
     }
 
     /**

@@ -1,11 +1,11 @@
 package io.cm.server.store.redis;
 
 import io.cm.core.session.SubjectKey;
-import io.cm.server.throttle.ThrottleBudgets;
+import io.cm.core.store.RequestLimit;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
-import java.time.Clock;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Request budgets in Redis, shared by every node: one script call per request, which counts and
@@ -13,7 +13,7 @@ import java.time.Clock;
  * inits for one subject is). Windows and refills follow the same rule as {@code LocalBudgets}, on
  * the server's clock; each budget's key carries its subject's hash tag and expires with its window.
  */
-final class RedisThrottleBudgets implements ThrottleBudgets {
+final class RedisThrottleBudgets {
 
     private static final LuaScript TAKE = new LuaScript("""
             -- KEYS[1]: a budget {start: window start (ms), taken: requests in that window}.
@@ -36,20 +36,21 @@ final class RedisThrottleBudgets implements ThrottleBudgets {
 
     private final RedisClusterAsyncCommands<String, byte[]> redis;
     private final RedisCalls calls;
-    private final Clock clock;
 
-    RedisThrottleBudgets(RedisClusterAsyncCommands<String, byte[]> redis, RedisCalls calls, Clock clock) {
+    RedisThrottleBudgets(RedisClusterAsyncCommands<String, byte[]> redis, RedisCalls calls) {
         this.redis = redis;
         this.calls = calls;
-        this.clock = clock;
     }
 
-    @Override
-    public long tryTake(SubjectKey subject, String budget, Limit limit) {
+    /**
+     * Takes one request from the budget {@code budget} of {@code subject}: completes with 0 if it was
+     * there, else the milliseconds (at least 1) until the budget refills.
+     */
+    CompletionStage<Long> tryTake(SubjectKey subject, String budget, RequestLimit limit, long now) {
         String[] key = {RedisKeys.budget(subject, budget)};
-        byte[] now = SubjectHashes.text(Long.toString(clock.millis()));
+        byte[] at = SubjectHashes.text(Long.toString(now));
         byte[] perWindow = SubjectHashes.text(Integer.toString(limit.perWindow()));
-        byte[] window = SubjectHashes.text(Long.toString(limit.window().toMillis()));
-        return calls.await(() -> TAKE.<Long>run(redis, ScriptOutputType.INTEGER, key, now, perWindow, window));
+        byte[] window = SubjectHashes.text(Long.toString(limit.windowMillis()));
+        return calls.call(() -> TAKE.<Long>run(redis, ScriptOutputType.INTEGER, key, at, perWindow, window));
     }
 }

@@ -4,6 +4,7 @@ import io.cm.core.service.SessionTimings;
 import io.cm.core.session.Session;
 import io.cm.core.session.SubjectKey;
 import io.cm.core.session.SubjectSessions;
+import io.cm.core.store.Metered;
 import io.cm.core.store.SessionStore.Change;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,7 +36,11 @@ class DurableSessionStoreTest {
     }
 
     private static void put(DurableSessionStore store, SubjectKey subject, SubjectSessions state) {
-        store.update(subject, current -> new Change<>(state, null));
+        store.update(subject, Optional.empty(), current -> new Change<>(state, null)).toCompletableFuture().join();
+    }
+
+    private static <T> T await(CompletionStage<T> stage) {
+        return stage.toCompletableFuture().join();
     }
 
     @Test
@@ -46,8 +53,8 @@ class DurableSessionStoreTest {
         }
 
         try (DurableSessionStore store = DurableSessionStore.open(dir, TIMINGS, 3_000)) {
-            assertThat(store.read(ALICE).active()).extracting(Session::id).containsExactly("a", "b");
-            assertThat(store.read(ODD).active()).extracting(Session::id).containsExactly("c");
+            assertThat(await(store.read(ALICE)).active()).extracting(Session::id).containsExactly("a", "b");
+            assertThat(await(store.read(ODD)).active()).extracting(Session::id).containsExactly("c");
             assertThat(store.activeSessions()).isEqualTo(3);
         }
     }
@@ -60,11 +67,11 @@ class DurableSessionStoreTest {
         long restart = 50_000;
 
         try (DurableSessionStore store = DurableSessionStore.open(dir, TIMINGS, restart)) {
-            Session restored = store.read(ALICE).active().getFirst();
+            Session restored = await(store.read(ALICE)).active().getFirst();
             assertThat(restored.expiresAt()).isEqualTo(restart + LIFETIME);
             assertThat(restored.lastHeartbeat()).isEqualTo(1_000);
-            assertThat(store.takeDue(restart + LIFETIME - 1, 10)).isEmpty();
-            assertThat(store.takeDue(restart + LIFETIME, 10)).containsExactly(ALICE);
+            assertThat(await(store.takeDue(restart + LIFETIME - 1, 10))).isEmpty();
+            assertThat(await(store.takeDue(restart + LIFETIME, 10))).containsExactly(ALICE);
         }
     }
 
@@ -76,7 +83,7 @@ class DurableSessionStoreTest {
         }
 
         try (DurableSessionStore store = DurableSessionStore.open(dir, TIMINGS, 2_000)) {
-            assertThat(store.read(ALICE)).isEqualTo(SubjectSessions.EMPTY);
+            assertThat(await(store.read(ALICE))).isEqualTo(SubjectSessions.EMPTY);
             assertThat(store.activeSessions()).isZero();
         }
     }
@@ -85,12 +92,12 @@ class DurableSessionStoreTest {
     void aDecisionThatChangesNothingWritesNothing() {
         try (DurableSessionStore store = DurableSessionStore.open(dir, TIMINGS, 0)) {
             put(store, ALICE, new SubjectSessions(List.of(session("a", 1_000)), List.of()));
-            String answer = store.update(ALICE, current -> new Change<>(current, "denied"));
-            assertThat(answer).isEqualTo("denied");
+            Metered<String> answer = await(store.update(ALICE, Optional.empty(), current -> new Change<>(current, "denied")));
+            assertThat(answer).isEqualTo(new Metered.Done<>("denied"));
         }
 
         try (DurableSessionStore store = DurableSessionStore.open(dir, TIMINGS, 2_000)) {
-            assertThat(store.read(ALICE).active()).extracting(Session::id).containsExactly("a");
+            assertThat(await(store.read(ALICE)).active()).extracting(Session::id).containsExactly("a");
         }
     }
 
@@ -106,7 +113,7 @@ class DurableSessionStoreTest {
         }
 
         try (DurableSessionStore store = DurableSessionStore.open(dir, TIMINGS, 10_000)) {
-            Session restored = store.read(ALICE).active().getFirst();
+            Session restored = await(store.read(ALICE)).active().getFirst();
             assertThat(restored.metadata()).containsEntry("k", "new");
             assertThat(restored.lastHeartbeat()).as("the heartbeat at 9 s was not written").isEqualTo(6_000);
             assertThat(restored.expiresAt()).isEqualTo(10_000 + LIFETIME);

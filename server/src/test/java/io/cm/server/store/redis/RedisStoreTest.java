@@ -4,6 +4,7 @@ import io.cm.core.ManualClock;
 import io.cm.core.session.Session;
 import io.cm.core.session.SubjectKey;
 import io.cm.core.session.SubjectSessions;
+import io.cm.core.store.Metered;
 import io.cm.core.store.SessionStore;
 import io.cm.core.store.SessionStore.Change;
 import org.junit.jupiter.api.AfterAll;
@@ -20,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -73,13 +76,22 @@ class RedisStoreTest {
 
     /** Commits {@code next} whatever the current state; returns the state the decision last saw. */
     private static SubjectSessions put(SessionStore store, SubjectKey subject, SubjectSessions next) {
-        return store.update(subject, current -> new Change<>(next, current));
+        return done(store.update(subject, Optional.empty(), current -> new Change<>(next, current)));
     }
 
     /** What the expiry task does with a due subject. */
     private void expire(SessionStore store, SubjectKey subject) {
         long now = clock.millis();
-        store.update(subject, current -> new Change<>(current.withoutExpired(now), current.expiredAt(now)));
+        done(store.update(subject, Optional.empty(),
+                current -> new Change<>(current.withoutExpired(now), current.expiredAt(now))));
+    }
+
+    private static <R> R done(CompletionStage<Metered<R>> stage) {
+        return ((Metered.Done<R>) stage.toCompletableFuture().join()).value();
+    }
+
+    private static <T> T await(CompletionStage<T> stage) {
+        return stage.toCompletableFuture().join();
     }
 
     private long at(Duration sinceStart) {
@@ -109,9 +121,9 @@ class RedisStoreTest {
         SessionStore store = node();
         put(store, ALICE, state(session("a", at(Duration.ofSeconds(90)))));
 
-        assertThat(store.takeDue(at(Duration.ofSeconds(90)) - 1, 1000)).isEmpty();
-        assertThat(store.takeDue(at(Duration.ofSeconds(90)), 1000)).containsExactly(ALICE);
-        assertThat(store.takeDue(at(Duration.ofSeconds(90)), 1000)).as("handed out once").isEmpty();
+        assertThat(await(store.takeDue(at(Duration.ofSeconds(90)) - 1, 1000))).isEmpty();
+        assertThat(await(store.takeDue(at(Duration.ofSeconds(90)), 1000))).containsExactly(ALICE);
+        assertThat(await(store.takeDue(at(Duration.ofSeconds(90)), 1000))).as("handed out once").isEmpty();
     }
 
     @Test
@@ -126,10 +138,10 @@ class RedisStoreTest {
                 .containsEntry("evalsha", 1L).doesNotContainKey("zadd");
 
         clock.advance(Duration.ofSeconds(30));
-        assertThat(store.takeDue(clock.millis(), 1000)).as("the early entry fires").containsExactly(ALICE);
+        assertThat(await(store.takeDue(clock.millis(), 1000))).as("the early entry fires").containsExactly(ALICE);
         expire(store, ALICE);
-        assertThat(store.takeDue(at(Duration.ofSeconds(150)) - 1, 1000)).isEmpty();
-        assertThat(store.takeDue(at(Duration.ofSeconds(150)), 1000)).containsExactly(ALICE);
+        assertThat(await(store.takeDue(at(Duration.ofSeconds(150)) - 1, 1000))).isEmpty();
+        assertThat(await(store.takeDue(at(Duration.ofSeconds(150)), 1000))).containsExactly(ALICE);
     }
 
     @Test
@@ -138,7 +150,7 @@ class RedisStoreTest {
         put(store, ALICE, state(session("a", at(Duration.ofSeconds(150)))));
         put(store, ALICE, state(session("a", at(Duration.ofSeconds(150))), session("b", at(Duration.ofSeconds(30)))));
 
-        assertThat(store.takeDue(at(Duration.ofSeconds(30)), 1000)).containsExactly(ALICE);
+        assertThat(await(store.takeDue(at(Duration.ofSeconds(30)), 1000))).containsExactly(ALICE);
     }
 
     @Test
@@ -151,7 +163,7 @@ class RedisStoreTest {
 
         put(store, ALICE, state(session("b", at(Duration.ofSeconds(190)))));
 
-        assertThat(store.takeDue(at(Duration.ofSeconds(190)), 1000)).containsExactly(ALICE);
+        assertThat(await(store.takeDue(at(Duration.ofSeconds(190)), 1000))).containsExactly(ALICE);
     }
 
     @Test
@@ -177,7 +189,7 @@ class RedisStoreTest {
     /** Takes in small batches (16 per call, one per shard), so that the two nodes interleave. */
     private static List<SubjectKey> takeAll(SessionStore store, long now) {
         List<SubjectKey> taken = new ArrayList<>();
-        for (List<SubjectKey> batch = store.takeDue(now, 16); !batch.isEmpty(); batch = store.takeDue(now, 16)) {
+        for (List<SubjectKey> batch = await(store.takeDue(now, 16)); !batch.isEmpty(); batch = await(store.takeDue(now, 16))) {
             taken.addAll(batch);
         }
         return taken;
@@ -234,14 +246,14 @@ class RedisStoreTest {
 
         resetCommandCalls();
         List<Integer> seen = new ArrayList<>();
-        int decidedOn = first.update(ALICE, current -> {
+        int decidedOn = done(first.update(ALICE, Optional.empty(), current -> {
             seen.add(current.active().size());
             return new Change<>(current, current.active().size());
-        });
+        }));
 
         assertThat(seen).as("first on its cached state, then on the current one").containsExactly(1, 2);
         assertThat(decidedOn).isEqualTo(2);
         assertThat(commandCalls()).as("the failed check returned the current state").containsEntry("evalsha", 1L);
-        assertThat(second.read(ALICE).active()).extracting(Session::id).containsExactly("a", "b");
+        assertThat(await(second.read(ALICE)).active()).extracting(Session::id).containsExactly("a", "b");
     }
 }

@@ -1,0 +1,13 @@
+package io.cm.core.store;
+
+/** What a store operation that first takes a request from a budget comes to. */
+public sealed interface Metered<R> {
+
+    /** The budget had room: the operation ran and gave {@code value}. */
+    record Done<R>(R value) implements Metered<R> {
+    }
+
+    /** The budget is spent: nothing ran; the next request is accepted from {@code acceptedFrom} (epoch ms). */
+    record Throttled<R>(long acceptedFrom) implements Metered<R> {
+    }
+}
