@@ -40,6 +40,8 @@ public final class CmServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CmServer.class);
     private static final long EXPIRY_PERIOD_MILLIS = 1000;
     private static final Duration LIVE_STREAMS_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /** How long requests already read may take to be answered once the server stops accepting. */
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
     private final Vertx vertx;
     private final int port;
@@ -122,14 +124,20 @@ public final class CmServer implements AutoCloseable {
         return port;
     }
 
+    /**
+     * Stops gracefully (SPEC §4, §12): live streams end cleanly, the HTTP servers stop accepting and
+     * answer every request they have read (each connection then closes), and only then the store and
+     * the event log flush and close, so that every answered change is kept.
+     */
     @Override
     public void close() {
         // Live streams end first (gzip trailer, positions kept) while the event loops still run.
         liveStreams.close(LIVE_STREAMS_CLOSE_TIMEOUT);
-        // Else a tick during the close hands expiry work to a worker pool already shut down.
         vertx.cancelTimer(expiryTimer);
         try {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            // Undeploying the HTTP verticles drains them (HttpVerticle.stop).
+            vertx.close().toCompletionStage().toCompletableFuture()
+                    .get(DRAIN_TIMEOUT.plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("Server did not stop cleanly", e);
         } finally {
@@ -148,6 +156,7 @@ public final class CmServer implements AutoCloseable {
         private final Handler<RoutingContext> liveStream;
         private final ServerMetrics metrics;
         private final Clock clock;
+        private HttpServer server;
 
         HttpVerticle(int port, ServerConfig config, SessionHandlers sessions, OperationsHandlers operations,
                      Handler<RoutingContext> liveStream, ServerMetrics metrics, Clock clock) {
@@ -168,7 +177,14 @@ public final class CmServer implements AutoCloseable {
             server.requestHandler(ApiRouter.create(vertx, sessions, operations, liveStream, metrics,
                     config.corsOrigins(), clock));
             server.invalidRequestHandler(ApiRouter::invalidRequest);
+            this.server = server;
             return server.listen(port, "0.0.0.0");
+        }
+
+        /** Stops accepting; requests already read are answered before their connections close. */
+        @Override
+        public Future<?> stop() {
+            return server.shutdown(DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 }

@@ -81,6 +81,18 @@ public final class ServerProcess implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
+    /** SIGTERM, as an operator or an orchestrator stops the server; returns its exit code. */
+    public int terminate() {
+        process.destroy();
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) throw new IllegalStateException("server did not stop on SIGTERM");
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SIGKILL: no shutdown hook runs, nothing is flushed. */
     public void kill() {
         process.destroyForcibly();

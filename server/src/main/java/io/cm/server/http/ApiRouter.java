@@ -3,6 +3,8 @@ package io.cm.server.http;
 import io.cm.core.store.StoreUnavailableException;
 import io.cm.server.metrics.ServerMetrics;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -48,7 +50,7 @@ public final class ApiRouter {
             ctx.next();
         });
         router.route("/v2/*").handler(cors(corsOrigins));
-        router.route("/v2/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+        router.route("/v2/*").handler(bodies());
 
         timed(router, metrics, HttpMethod.GET, "/v2/metadata", sessions::requiredMetadata);
         timed(router, metrics, HttpMethod.POST, "/v2/sessions/:idp/:subject", sessions::start);
@@ -71,6 +73,20 @@ public final class ApiRouter {
         router.errorHandler(405, ctx -> error(ctx, new ApiError(405, "METHOD_NOT_ALLOWED",
                 "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path())));
         return router;
+    }
+
+    /** Reads a body only when the request has one: most inits and heartbeats carry their metadata in the query. */
+    private static Handler<RoutingContext> bodies() {
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
+        return ctx -> {
+            MultiMap headers = ctx.request().headers();
+            String length = headers.get(HttpHeaders.CONTENT_LENGTH);
+            if (headers.contains(HttpHeaders.TRANSFER_ENCODING) || length != null && !length.equals("0")) {
+                body.handle(ctx);
+            } else {
+                ctx.next();
+            }
+        };
     }
 
     private static CorsHandler cors(List<String> origins) {
