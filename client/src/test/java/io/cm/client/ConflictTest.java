@@ -1,6 +1,5 @@
 package io.cm.client;
 
-import io.cm.server.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -20,7 +19,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  */
 class ConflictTest {
 
-    private final TestServer server = Fixtures.demoServer();
+    private final RealServer server = Fixtures.demoServer();
     @RegisterExtension
     final ManualTimeClient demo = ManualTimeClient.of(server, "demo-app");
     private final ConcurrencyClient client = demo.client;

@@ -1,6 +1,5 @@
 package io.cm.client;
 
-import io.cm.server.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,14 +33,14 @@ class KillAndRetryTest {
                   - {type: max-per-value, attribute: channel, limit: 1}
             """;
 
-    private static TestServer server;
+    private static RealServer server;
     @RegisterExtension
     final ManualTimeClient strict = ManualTimeClient.of(server, "strict");
     private final ConcurrencyClient client = strict.client;
 
     @BeforeAll
     static void startServer() {
-        server = TestServer.withConfig(CONFIG);
+        server = RealServer.withConfig(CONFIG);
     }
 
     @AfterAll

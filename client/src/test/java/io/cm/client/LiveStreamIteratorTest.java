@@ -1,7 +1,6 @@
 package io.cm.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cm.server.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -13,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(30)
 class LiveStreamIteratorTest {
 
-    private final TestServer server = Fixtures.liveServer();
+    private final RealServer server = Fixtures.liveServer();
 
     @Test
     void theIteratorYieldsEachEventAsItHappens() {

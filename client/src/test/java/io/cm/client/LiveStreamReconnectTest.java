@@ -1,8 +1,6 @@
 package io.cm.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cm.core.ManualClock;
-import io.cm.server.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,7 +26,7 @@ class LiveStreamReconnectTest {
     private static final Duration RECONNECT_DELAY = Duration.ofSeconds(60);
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
 
-    private final TestServer server = Fixtures.liveServer();
+    private final RealServer server = Fixtures.liveServer();
     private final List<JsonNode> received = new CopyOnWriteArrayList<>();
     private final List<LiveStreamException> failures = new CopyOnWriteArrayList<>();
     private ManualClock clock;

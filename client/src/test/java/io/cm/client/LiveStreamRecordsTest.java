@@ -1,7 +1,6 @@
 package io.cm.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cm.core.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

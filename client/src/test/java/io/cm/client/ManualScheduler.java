@@ -1,6 +1,5 @@
 package io.cm.client;
 
-import io.cm.core.ManualClock;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -10,12 +9,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.function.Consumer;
 
 /**
  * A {@link Scheduler} whose time moves only when a test calls {@link #advance}: due tasks then run on
- * the test's thread, in time order, each with the clocks set to its due time. The clocks given to it
- * move together (e.g. the client's and the in-process server's), so a test can give them different
- * starting times to show that nothing depends on the local clock.
+ * the test's thread, in time order, each with the clocks set to its due time. The other clocks given to
+ * it move by the same steps (e.g. the real server's), so a test can give them different starting times
+ * to show that nothing depends on the local clock.
  */
 final class ManualScheduler implements Scheduler {
 
@@ -29,10 +29,11 @@ final class ManualScheduler implements Scheduler {
     private static final Duration PATIENCE = Duration.ofSeconds(10);
 
     private final ManualClock time;
-    private final List<ManualClock> alsoMoved;
+    private final List<Consumer<Duration>> alsoMoved;
     private final List<Entry> entries = new ArrayList<>();
 
-    ManualScheduler(ManualClock time, ManualClock... alsoMoved) {
+    @SafeVarargs
+    ManualScheduler(ManualClock time, Consumer<Duration>... alsoMoved) {
         this.time = time;
         this.alsoMoved = List.of(alsoMoved);
     }
@@ -66,7 +67,7 @@ final class ManualScheduler implements Scheduler {
         Duration step = Duration.between(time.instant(), instant);
         if (step.isNegative() || step.isZero()) return;
         time.advance(step);
-        alsoMoved.forEach(clock -> clock.advance(step));
+        alsoMoved.forEach(clock -> clock.accept(step));
     }
 
     /** The delays of the tasks not yet run nor cancelled, in the order they were scheduled. */

@@ -1,7 +1,5 @@
 package io.cm.client;
 
-import io.cm.core.ManualClock;
-import io.cm.server.TestServer;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -9,7 +7,7 @@ import java.net.URI;
 
 /**
  * A {@link ConcurrencyClient} whose time a test moves: a {@link ManualScheduler} on a client clock that
- * starts years away from the server's (see {@link Fixtures#LOCAL_START}). Against the in-process server
+ * starts years away from the server's (see {@link Fixtures#LOCAL_START}). Against a real server
  * the scheduler moves the server's clock too, so heartbeats and expiry happen on one timeline. As a
  * field with {@code @RegisterExtension}, it is closed after each test.
  */
@@ -26,13 +24,13 @@ final class ManualTimeClient implements AutoCloseable, AfterEachCallback {
     }
 
     /** A client of {@code app} on the real {@code server}. */
-    static ManualTimeClient of(TestServer server, String app) {
+    static ManualTimeClient of(RealServer server, String app) {
         ManualClock clock = Fixtures.localClock();
-        return new ManualTimeClient(Fixtures.baseUrl(server), app, clock, new ManualScheduler(clock, server.clock));
+        return new ManualTimeClient(Fixtures.baseUrl(server), app, clock, new ManualScheduler(clock, server::advanceClock));
     }
 
     /** Another client, of {@code app}, on the same server and the same timeline. */
-    ManualTimeClient as(TestServer server, String app) {
+    ManualTimeClient as(RealServer server, String app) {
         return new ManualTimeClient(Fixtures.baseUrl(server), app, clock, scheduler);
     }
 

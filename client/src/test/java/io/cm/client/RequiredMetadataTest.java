@@ -1,6 +1,5 @@
 package io.cm.client;
 
-import io.cm.server.TestServer;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -12,7 +11,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 /** Required metadata (SPEC §2): {@code GET /v2/metadata} once, then cached; a missing key is a typed refusal. */
 class RequiredMetadataTest {
 
-    private final TestServer server = Fixtures.demoServer();
+    private final RealServer server = Fixtures.demoServer();
 
     @Test
     void theRequiredMetadataIsAskedOnceThenServedFromTheCache() throws Exception {
