@@ -83,19 +83,14 @@ final class Call {
     /** Attempts until the service answers or the retries are used up. */
     HttpResponse<String> await(Scheduler scheduler) throws ConcurrencyException {
         while (true) {
-            switch (attempt()) {
-                case Answered answered -> {
-                    return answered.response();
-                }
-                case Wait wait -> {
-                    try {
-                        Waits.sleep(scheduler, wait.delay());
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw unanswered("interrupted while waiting to retry", e);
-                    }
-                }
-                case GaveUp gaveUp -> throw gaveUp.error();
+            Step step = attempt();
+            if (step instanceof Answered answered) return answered.response();
+            if (step instanceof GaveUp gaveUp) throw gaveUp.error();
+            try {
+                Waits.sleep(scheduler, ((Wait) step).delay());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw unanswered("interrupted while waiting to retry", e);
             }
         }
     }

@@ -45,11 +45,7 @@ public final class ConcurrencyClient implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ConcurrencyClient(Builder builder) {
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        this.http = HttpClients.create(CONNECT_TIMEOUT);
         String credentials = builder.applicationId + ":" + builder.secret;
         this.api = new SessionApi(http, builder.baseUrl,
                 "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
@@ -106,7 +102,7 @@ public final class ConcurrencyClient implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         time.close();
-        http.close();
+        HttpClients.release(http);
     }
 
     StreamSession start(StartRequest request) throws ConcurrencyConflict, ConcurrencyException {

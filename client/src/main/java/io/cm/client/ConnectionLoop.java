@@ -58,20 +58,18 @@ final class ConnectionLoop implements Runnable {
         int failures = 0;
         while (!closed) {
             Duration wait;
-            switch (connector.open(settings.uri())) {
-                case StreamConnector.Opened opened -> {
-                    failures = 0;
-                    read(opened);
-                    wait = delays.afterLoss();
+            try {
+                StreamConnector.Opened opened = connector.open(settings.uri());
+                failures = 0;
+                read(opened);
+                wait = delays.afterLoss();
+            } catch (NotConnected failure) {
+                if (failure.permanent() || ++failures >= settings.maxAttempts()) {
+                    giveUp(failure, failures);
+                    return;
                 }
-                case StreamConnector.NotConnected failure -> {
-                    if (failure.permanent() || ++failures >= settings.maxAttempts()) {
-                        giveUp(failure, failures);
-                        return;
-                    }
-                    wait = delays.afterFailure(failures, failure.retryAfter());
-                    LOG.log(System.Logger.Level.WARNING, "Live stream not connected: {0}", failure.description());
-                }
+                wait = delays.afterFailure(failures, failure.retryAfter());
+                LOG.log(System.Logger.Level.WARNING, "Live stream not connected: {0}", failure.getMessage());
             }
             if (closed) return;
             LOG.log(System.Logger.Level.INFO, "Connecting to the live stream again in {0}", wait);
@@ -117,13 +115,12 @@ final class ConnectionLoop implements Runnable {
         sink.record(record);
     }
 
-    private void giveUp(StreamConnector.NotConnected last, int failures) {
+    private void giveUp(NotConnected last, int failures) {
         if (closed) return;
-        String why = last.permanent() ? last.description()
-                : failures + " attempts failed; the last: " + last.description();
+        String why = last.permanent() ? last.getMessage()
+                : failures + " attempts failed; the last: " + last.getMessage();
         LOG.log(System.Logger.Level.ERROR, "Gave up on the live stream: {0}", why);
-        sink.failed(new LiveStreamException("Gave up on the live stream: " + why, last.status(),
-                last.cause().orElse(null)));
+        sink.failed(new LiveStreamException("Gave up on the live stream: " + why, last.status(), last.getCause()));
     }
 
     /** Ends the current connection and stops reconnecting; the owner interrupts the waits. */

@@ -45,11 +45,7 @@ public final class LiveStreamClient implements AutoCloseable {
     private boolean closed;
 
     private LiveStreamClient(Builder builder) {
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1) // the stream is HTTP/1.1 only (505 otherwise)
-                .connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        this.http = HttpClients.create(Duration.ofSeconds(10));
         this.time = new Timing(builder.clock, builder.scheduler, "cm-live-stream");
         this.settings = new ConnectionLoop.Settings(withParameters(builder), builder.maxAttempts, builder.idleTimeout,
                 time.clock, time.scheduler);
@@ -104,7 +100,9 @@ public final class LiveStreamClient implements AutoCloseable {
             throw new IllegalStateException("a live stream client is started once, before close()");
         }
         loop = new ConnectionLoop(connector, settings, delays, new RecentHitIds(rememberedHitIds), sink);
-        reader = Thread.ofPlatform().daemon().name("cm-live-stream").start(loop);
+        reader = new Thread(loop, "cm-live-stream");
+        reader.setDaemon(true);
+        reader.start();
     }
 
     /** Closes the connection, stops reconnecting and waits briefly for the reading thread to end. */
@@ -115,13 +113,13 @@ public final class LiveStreamClient implements AutoCloseable {
             loop.close();
             reader.interrupt();
             try {
-                reader.join(JOIN_TIMEOUT);
+                reader.join(JOIN_TIMEOUT.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
         time.close();
-        http.shutdownNow();
+        HttpClients.release(http);
     }
 
     /** Settings of a {@link LiveStreamClient}; only the stream URL and the token are required. */

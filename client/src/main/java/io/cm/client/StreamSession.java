@@ -136,20 +136,19 @@ public final class StreamSession {
 
     private void attempt(Call call) {
         if (!isActive() || client.isClosed()) return;
-        switch (call.attempt()) {
-            case Call.Answered answered -> {
-                try {
-                    answered(answered.response(), Map.of());
-                } catch (ConcurrencyException e) {
-                    end(l -> l.failed(e)); // no-op when the answer already ended the session
-                }
+        Call.Step step = call.attempt();
+        if (step instanceof Call.Answered answered) {
+            try {
+                answered(answered.response(), Map.of());
+            } catch (ConcurrencyException e) {
+                end(l -> l.failed(e)); // no-op when the answer already ended the session
             }
-            case Call.Wait wait -> {
-                synchronized (this) {
-                    if (ending == null) schedule(wait.delay(), () -> attempt(call));
-                }
+        } else if (step instanceof Call.Wait wait) {
+            synchronized (this) {
+                if (ending == null) schedule(wait.delay(), () -> attempt(call));
             }
-            case Call.GaveUp gaveUp -> end(l -> l.failed(gaveUp.error()));
+        } else if (step instanceof Call.GaveUp gaveUp) {
+            end(l -> l.failed(gaveUp.error()));
         }
     }
 

@@ -46,7 +46,7 @@ class ConflictTest {
 
         assertThat(conflict.status()).hasValue(409);
         assertThat(conflict.code()).hasValue("POLICY_VIOLATION");
-        RuleViolation violation = conflict.violations().getFirst();
+        RuleViolation violation = conflict.violations().get(0);
         assertThat(conflict.violations()).hasSize(1);
         assertThat(violation.policy()).isEqualTo("demo-policy");
         assertThat(violation.rule()).isEqualTo("max_streams");
@@ -104,7 +104,7 @@ class ConflictTest {
             ConcurrencyConflict conflict = catchThrowableOfType(ConcurrencyConflict.class,
                     () -> perChannel.start("idp1", "conflict3", Map.of("channel", "news", "deviceId", "laptop")));
 
-            RuleViolation violation = conflict.violations().getFirst();
+            RuleViolation violation = conflict.violations().get(0);
             assertThat(violation.rule()).isEqualTo("max_per_value");
             assertThat(violation.attribute()).hasValue("channel");
             assertThat(violation.value()).hasValue("news");

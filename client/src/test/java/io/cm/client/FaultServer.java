@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.zip.GZIPOutputStream;
 
@@ -36,7 +37,7 @@ final class FaultServer implements AutoCloseable {
     record Request(String method, URI uri, Map<String, List<String>> headers) {
         String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                    .map(e -> e.getValue().getFirst()).findFirst().orElse(null);
+                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
         }
     }
 
@@ -44,6 +45,8 @@ final class FaultServer implements AutoCloseable {
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
     private final HttpServer server;
+    /** One thread per exchange: a stalled stream must not hold up the next request. */
+    private final ExecutorService threads = Executors.newCachedThreadPool();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     /** Released by {@link #close()}: what a stalling responder waits on. */
     private final CountDownLatch closing = new CountDownLatch(1);
@@ -54,8 +57,7 @@ final class FaultServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        // One thread per exchange: a stalled stream must not hold up the next request.
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.setExecutor(threads);
         server.createContext("/", exchange -> {
             int index;
             synchronized (requests) {
@@ -152,5 +154,6 @@ final class FaultServer implements AutoCloseable {
     public void close() {
         closing.countDown();
         server.stop(0);
+        threads.shutdownNow();
     }
 }

@@ -34,7 +34,7 @@ class LiveStreamRedirectTest {
 
             Await.until("the event through the redirect", () -> received.stream()
                     .anyMatch(r -> r.path("subject").asText().equals("redirected")));
-            assertThat(front.requests().getFirst().header("Authorization")).isEqualTo("Bearer demo-token");
+            assertThat(front.requests().get(0).header("Authorization")).isEqualTo("Bearer demo-token");
         }
     }
 }

@@ -89,7 +89,7 @@ class NetworkFailureTest {
 
             for (List<Duration> pending = manual.scheduler.pendingDelays(); !pending.isEmpty();
                  pending = manual.scheduler.pendingDelays()) {
-                manual.scheduler.advance(pending.getFirst());
+                manual.scheduler.advance(pending.get(0));
             }
 
             ConcurrencyException error = listener.only(ConcurrencyException.class);

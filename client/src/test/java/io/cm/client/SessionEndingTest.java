@@ -55,7 +55,7 @@ class SessionEndingTest {
         StreamSession victim = client.start("idp1", "end2", Map.of("deviceId", "tv"));
         RecordingListener listener = new RecordingListener();
         victim.setListener(listener);
-        String code = client.runningStreams("idp1", "end2").streams().getFirst().terminationCode();
+        String code = client.runningStreams("idp1", "end2").streams().get(0).terminationCode();
         StreamSession killer = client.start("idp1", "end2",
                 Map.of("deviceName", "Living room", "channel", "Channel7"), code);
 

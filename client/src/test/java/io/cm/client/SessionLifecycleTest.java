@@ -56,7 +56,7 @@ class SessionLifecycleTest {
         session.update(Map.of("quality", "hd"));
 
         assertThat(session.metadata()).containsEntry("deviceId", "tv").containsEntry("quality", "hd");
-        assertThat(client.runningStreams("idp1", "life3").streams().getFirst().metadata())
+        assertThat(client.runningStreams("idp1", "life3").streams().get(0).metadata())
                 .containsEntry("channel", "news").containsEntry("quality", "hd");
     }
 

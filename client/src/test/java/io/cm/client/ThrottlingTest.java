@@ -99,7 +99,7 @@ class ThrottlingTest {
             StreamSession session = manual.client.start("idp1", "alice", Map.of("deviceId", "tv"));
             manual.scheduler.advance(Duration.ofSeconds(55));
             assertThat(fault.requests()).hasSize(2);
-            Duration retry = manual.scheduler.pendingDelays().getFirst();
+            Duration retry = manual.scheduler.pendingDelays().get(0);
             assertThat(retry).isBetween(Duration.ofSeconds(10), Duration.ofSeconds(11));
 
             manual.scheduler.advance(retry.minusMillis(1));
