@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The service refused a start (409) or dismissed a running session (FIFO, 409 on its heartbeat)
@@ -80,9 +81,23 @@ public final class ConcurrencyConflict extends ConcurrencyException {
      * the same start are sent again, since the service evaluates a retry as if only the named sessions
      * had ended. Codes of sessions that have ended meanwhile are ignored by the service.
      *
-     * @throws ConcurrencyConflict if the start is still refused, with the fresh evaluation
+     * @param terminationCodes the codes of the sessions the user picked, from {@link #sessions()}
+     * @return the session started in their place
+     * @throws ConcurrencyConflict  if the start is still refused, with the fresh evaluation
+     * @throws ConcurrencyException for the failures of {@link ConcurrencyClient#start}
      */
-    public StreamSession retryTerminating(String... terminationCodes) throws ConcurrencyConflict, ConcurrencyException {
-        return client.start(request.terminating(Arrays.asList(terminationCodes)));
+    public StreamSession retryTerminating(String... terminationCodes) throws ConcurrencyException {
+        return Waits.result(client.start(request.terminating(Arrays.asList(terminationCodes))));
+    }
+
+    /**
+     * {@link #retryTerminating} without waiting, as {@link ConcurrencyClient#startAsync}.
+     *
+     * @param terminationCodes the codes of the sessions the user picked, from {@link #sessions()}
+     * @return the session started in their place; fails with the {@link ConcurrencyException} the blocking
+     *         form throws, a fresh {@link ConcurrencyConflict} if the start is still refused
+     */
+    public CompletableFuture<StreamSession> retryTerminatingAsync(String... terminationCodes) {
+        return client.toCaller(client.start(request.terminating(Arrays.asList(terminationCodes))));
     }
 }

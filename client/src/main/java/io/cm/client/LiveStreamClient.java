@@ -185,13 +185,13 @@ public final class LiveStreamClient implements AutoCloseable {
         }
 
         /** The clock of the idle timeout and of the limit on immediate reconnects; the system clock by default. */
-        public Builder clock(Clock clock) {
+        Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
         /** Who measures waits and idle time; by default a daemon timer owned (and closed) by the client. */
-        public Builder scheduler(Scheduler scheduler) {
+        Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }

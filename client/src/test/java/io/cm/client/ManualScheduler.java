@@ -13,7 +13,8 @@ import java.util.function.Consumer;
 
 /**
  * A {@link Scheduler} whose time moves only when a test calls {@link #advance}: due tasks then run on
- * the test's thread, in time order, each with the clocks set to its due time. The other clocks given to
+ * the test's thread, in time order, each with the clocks set to its due time, and each followed by what
+ * it set off (see {@link #settlingWith}). The other clocks given to
  * it move by the same steps (e.g. the real server's), so a test can give them different starting times
  * to show that nothing depends on the local clock.
  */
@@ -31,6 +32,7 @@ final class ManualScheduler implements Scheduler {
     private final ManualClock time;
     private final List<Consumer<Duration>> alsoMoved;
     private final List<Entry> entries = new ArrayList<>();
+    private volatile Runnable settle = () -> { };
 
     @SafeVarargs
     ManualScheduler(ManualClock time, Consumer<Duration>... alsoMoved) {
@@ -46,11 +48,21 @@ final class ManualScheduler implements Scheduler {
         return future;
     }
 
+    /**
+     * After each task, {@code settle} returns once what the task set off has finished (e.g. the answer to
+     * a request it sent has been handled), so that what follows from it is scheduled before time moves on.
+     */
+    ManualScheduler settlingWith(Runnable settle) {
+        this.settle = settle;
+        return this;
+    }
+
     /** Moves time forward by {@code by}, running every task that falls due on the way. */
     void advance(Duration by) {
         Instant target = time.instant().plus(by);
         for (Optional<Entry> next = nextDue(target); next.isPresent(); next = nextDue(target)) {
             next.get().task().run();
+            settle.run();
         }
         moveTo(target);
     }

@@ -1,8 +1,12 @@
 package io.cm.client;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.URI;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,15 +27,17 @@ class RequiredMetadataTest {
             proxy.close(); // the service is now out of reach
 
             assertThat(client.requiredMetadata()).containsExactly("channel");
+            assertThat(client.requiredMetadataAsync()).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(List.of("channel"));
         }
     }
 
-    @Test
-    void aStartWithoutRequiredMetadataIsATypedRefusalNamingTheMissingKeys() {
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void aStartWithoutRequiredMetadataIsATypedRefusalNamingTheMissingKeys(CallStyle style) {
         try (ConcurrencyClient client = ConcurrencyClient.builder(Fixtures.baseUrl(server), "demo-app-2").build()) {
 
             MissingMetadataException refusal = catchThrowableOfType(MissingMetadataException.class,
-                    () -> client.start("idp1", "meta1", Map.of("deviceId", "tv")));
+                    () -> style.start(client, "meta1", Map.of("deviceId", "tv")));
 
             assertThat(refusal.missing()).containsExactly("channel");
             assertThat(refusal.status()).hasValue(400);

@@ -2,6 +2,8 @@ package io.cm.client;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.Map;
 
@@ -17,11 +19,13 @@ class SessionLifecycleTest {
     private final ManualScheduler scheduler = demo.scheduler;
 
 
-    @Test
-    void aStartedSessionIsListedWithItsMetadataAndTerminationCodeUntilItIsStopped() throws Exception {
-        StreamSession session = client.start("idp1", "life1", Map.of("deviceId", "tv", "channel", "news"));
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void aStartedSessionIsListedWithItsMetadataAndTerminationCodeUntilItIsStopped(CallStyle style) throws Exception {
+        String subject = "life1-" + style;
+        StreamSession session = style.start(client, subject, Map.of("deviceId", "tv", "channel", "news"));
 
-        RunningStreams running = client.runningStreams("idp1", "life1");
+        RunningStreams running = style.runningStreams(client, subject);
         assertThat(running.streams()).singleElement().satisfies(stream -> {
             assertThat(stream.sessionId()).isEqualTo(session.id());
             assertThat(stream.terminationCode()).isNotBlank();
@@ -30,21 +34,22 @@ class SessionLifecycleTest {
         });
         assertThat(session.isActive()).isTrue();
 
-        session.stop();
+        style.stop(session);
 
-        assertThat(client.runningStreams("idp1", "life1").streams()).isEmpty();
+        assertThat(client.runningStreams("idp1", subject).streams()).isEmpty();
         assertThat(session.isActive()).isFalse();
         assertThat(scheduler.pendingDelays()).as("no heartbeat after a stop").isEmpty();
     }
 
-    @Test
-    void stoppingASessionThatHasAlreadyEndedDoesNothingAndTellsTheListenerNothing() throws Exception {
-        StreamSession session = client.start("idp1", "life2", Map.of("deviceId", "tv"));
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void stoppingASessionThatHasAlreadyEndedDoesNothingAndTellsTheListenerNothing(CallStyle style) throws Exception {
+        StreamSession session = client.start("idp1", "life2-" + style, Map.of("deviceId", "tv"));
         RecordingListener listener = new RecordingListener();
         session.setListener(listener);
-        session.stop();
+        style.stop(session);
 
-        session.stop();
+        style.stop(session);
 
         assertThat(listener.endings()).isEmpty();
     }
