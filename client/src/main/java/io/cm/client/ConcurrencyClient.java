@@ -47,7 +47,6 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ConcurrencyClient implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ConcurrencyClient.class.getName());
-    private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     private final HttpClient http;
     private final boolean ownsHttp;
@@ -60,15 +59,13 @@ public final class ConcurrencyClient implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ConcurrencyClient(Builder builder) {
-        this.ownsHttp = builder.http == null;
-        this.http = ownsHttp
-                ? HttpClients.create(Objects.requireNonNullElse(builder.connectTimeout, DEFAULT_CONNECT_TIMEOUT))
-                : builder.http;
+        this.ownsHttp = builder.http.ownsClient();
+        this.http = builder.http.client();
         this.time = new Timing(builder.clock, builder.scheduler, "cm-sessions");
         String credentials = builder.applicationId + ":" + builder.secret;
         this.api = new SessionApi(http, builder.baseUrl,
                 "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)),
-                builder.requestTimeout, builder.retryPolicy, time.scheduler);
+                builder.http.requestTimeout(), builder.retryPolicy, time.scheduler);
         this.heartbeatPolicy = builder.heartbeatRetryPolicy;
         this.ownCallbacks = builder.callbacks == null ? Optional.of(callbackThreads()) : Optional.empty();
         this.callbacks = builder.callbacks == null ? ownCallbacks.get() : builder.callbacks;
@@ -296,9 +293,7 @@ public final class ConcurrencyClient implements AutoCloseable {
         private final URI baseUrl;
         private final String applicationId;
         private String secret = "";
-        private Duration connectTimeout;
-        private Duration requestTimeout = Duration.ofSeconds(10);
-        private HttpClient http;
+        private final HttpSettings http = new HttpSettings(Duration.ofSeconds(5), Duration.ofSeconds(10));
         private RetryPolicy retryPolicy = RetryPolicy.INTERACTIVE;
         private RetryPolicy heartbeatRetryPolicy = RetryPolicy.HEARTBEAT;
         private Executor callbacks;
@@ -336,8 +331,7 @@ public final class ConcurrencyClient implements AutoCloseable {
          * @throws IllegalStateException    if an HTTP client was given
          */
         public Builder connectTimeout(Duration connectTimeout) {
-            if (http != null) throw new IllegalStateException("the connect timeout is set on the HttpClient given");
-            this.connectTimeout = Durations.positive(connectTimeout, "connectTimeout");
+            http.connectTimeout(connectTimeout);
             return this;
         }
 
@@ -350,7 +344,7 @@ public final class ConcurrencyClient implements AutoCloseable {
          * @throws IllegalArgumentException if it is not positive
          */
         public Builder requestTimeout(Duration requestTimeout) {
-            this.requestTimeout = Durations.positive(requestTimeout, "requestTimeout");
+            http.requestTimeout(requestTimeout);
             return this;
         }
 
@@ -365,12 +359,7 @@ public final class ConcurrencyClient implements AutoCloseable {
          * @throws IllegalStateException    if a connect timeout was set, which only the client's own one takes
          */
         public Builder httpClient(HttpClient http) {
-            Objects.requireNonNull(http, "http");
-            if (http.followRedirects() != HttpClient.Redirect.NEVER) {
-                throw new IllegalArgumentException("the HttpClient must not follow redirects (Redirect.NEVER)");
-            }
-            if (connectTimeout != null) throw new IllegalStateException("the connect timeout is set on the HttpClient given");
-            this.http = http;
+            this.http.httpClient(http);
             return this;
         }
 

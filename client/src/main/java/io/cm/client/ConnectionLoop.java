@@ -22,8 +22,12 @@ final class ConnectionLoop implements Runnable {
     /** Inflate in small steps: a sync-flushed record is handed on as soon as its chunk arrives. */
     private static final int INFLATE_BUFFER = 512;
 
-    /** What the loop needs besides its collaborators; all validated by the builder. */
-    record Settings(URI uri, int maxAttempts, Duration idleTimeout, Clock clock, Scheduler scheduler) {
+    /**
+     * What the loop needs besides its collaborators; all validated by the builder. {@code firstUri} is
+     * asked until a connection opens, with the {@code reset} the builder was given if any; {@code uri}
+     * every time after, without: a reset repositions the stream, which a reconnect must not do.
+     */
+    record Settings(URI firstUri, URI uri, int maxAttempts, Duration idleTimeout, Clock clock, Scheduler scheduler) {
     }
 
     private final StreamConnector connector;
@@ -56,10 +60,12 @@ final class ConnectionLoop implements Runnable {
 
     private void connectUntilClosed() throws InterruptedException {
         int failures = 0;
+        boolean connected = false;
         while (!closed) {
             Duration wait;
             try {
-                StreamConnector.Opened opened = connector.open(settings.uri());
+                StreamConnector.Opened opened = connector.open(connected ? settings.uri() : settings.firstUri());
+                connected = true;
                 failures = 0;
                 read(opened);
                 wait = delays.afterLoss();
@@ -98,6 +104,7 @@ final class ConnectionLoop implements Runnable {
         }
     }
 
+    /** Hands on a record read as a JSON object, typed, the first time its {@code hit_id} is seen. */
     private void deliver(String text) throws InterruptedException {
         JsonNode record;
         try {
@@ -112,7 +119,7 @@ final class ConnectionLoop implements Runnable {
         }
         JsonNode hitId = record.path("hit_id");
         if (hitId.isTextual() && !seen.firstTime(hitId.asText())) return;
-        sink.record(record);
+        sink.record(LiveRecords.event(record));
     }
 
     private void giveUp(NotConnected last, int failures) {

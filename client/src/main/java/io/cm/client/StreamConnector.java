@@ -29,17 +29,19 @@ final class StreamConnector {
 
     private static final int MAX_REDIRECTS = 5;
     private static final int MAX_ERROR_BODY = 4096;
-    private static final Duration HEADERS_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
     /** A client error the same request would get again, except these, which say "not now". */
     private static final Set<Integer> TRANSIENT_CLIENT_ERRORS = Set.of(408, 409, 425, 429);
 
     private final HttpClient http;
     private final String authorization;
+    private final Duration requestTimeout;
 
-    StreamConnector(HttpClient http, String token) {
+    /** {@code requestTimeout}: how long an attempt waits for the status and headers (the body has no limit). */
+    StreamConnector(HttpClient http, String token, Duration requestTimeout) {
         this.http = http;
         this.authorization = "Bearer " + token;
+        this.requestTimeout = requestTimeout;
     }
 
     /** Connects, following redirects; a refusal or no answer is a {@link NotConnected}. */
@@ -55,7 +57,8 @@ final class StreamConnector {
         URI uri = start;
         for (int redirects = 0; ; redirects++) {
             HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri)
-                    .timeout(HEADERS_TIMEOUT)
+                    .version(HttpClient.Version.HTTP_1_1) // whatever the client prefers: the stream answers 505 to others
+                    .timeout(requestTimeout)
                     .header("Authorization", authorization)
                     .header("Accept-Encoding", "gzip")
                     .GET()

@@ -33,7 +33,7 @@ final class Fixtures {
 
     /** The live streams of {@link #liveServer()}: one per test, each with its own delivery positions. */
     static final List<String> LIVE_STREAMS = List.of("wait", "resume", "client-id", "client-id-again", "iterator",
-            "redirect");
+            "redirect", "reset");
 
     /**
      * A server for the live-stream tests: tenant {@code demo} with {@code demo-app} (no real limit) and

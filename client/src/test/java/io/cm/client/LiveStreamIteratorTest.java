@@ -1,12 +1,12 @@
 package io.cm.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.Iterator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.type;
 
 /** The blocking-iterator style on the real server's stream (gzip, chunked, sync-flushed records). */
 @Timeout(30)
@@ -18,13 +18,15 @@ class LiveStreamIteratorTest {
     void theIteratorYieldsEachEventAsItHappens() {
         try (LiveStreamClient client = LiveStreamClient.builder(Fixtures.streamUrl(server.port(), "iterator"), "demo-token")
                 .clientId("iterating").build()) {
-            Iterator<JsonNode> records = client.records();
+            Iterator<SessionEvent> events = client.events();
             Fixtures.awaitLiveConnections(server, "iterator", 1);
 
             String first = Fixtures.started(server, "iterated-1");
-            assertThat(records.next().path("sessionId").asText()).isEqualTo(first);
+            assertThat(events.next()).asInstanceOf(type(SessionEvent.Started.class))
+                    .extracting(SessionEvent.Started::sessionId).isEqualTo(first);
             String second = Fixtures.started(server, "iterated-2");
-            assertThat(records.next().path("sessionId").asText()).isEqualTo(second);
+            assertThat(events.next()).asInstanceOf(type(SessionEvent.Started.class))
+                    .extracting(SessionEvent.Started::sessionId).isEqualTo(second);
         }
     }
 }

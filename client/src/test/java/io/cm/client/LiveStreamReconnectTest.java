@@ -1,6 +1,5 @@
 package io.cm.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +26,7 @@ class LiveStreamReconnectTest {
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
 
     private final RealServer server = Fixtures.liveServer();
-    private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+    private final List<SessionEvent> received = new CopyOnWriteArrayList<>();
     private final List<LiveStreamException> failures = new CopyOnWriteArrayList<>();
     private ManualClock clock;
     private ManualScheduler scheduler;
@@ -107,11 +106,11 @@ class LiveStreamReconnectTest {
 
         awaitStarts(after);
         awaitStarts(during);
-        List<String> startedSubjects = received.stream().filter(r -> r.path("type").asText().equals("session.started"))
-                .map(r -> r.path("subject").asText()).toList();
+        List<String> startedSubjects = received.stream().filter(SessionEvent.Started.class::isInstance)
+                .map(SessionEvent.Started.class::cast).map(SessionEvent.Started::subject).toList();
         assertThat(startedSubjects).as("each start once, none of the gap lost")
                 .containsExactlyInAnyOrderElementsOf(concat(before, during, after));
-        assertThat(received).extracting(r -> r.path("hit_id").asText()).doesNotHaveDuplicates();
+        assertThat(received).extracting(r -> r.raw().path("hit_id").asText()).doesNotHaveDuplicates();
     }
 
     /** Connects to {@code stream} with a clientId, cuts, and waits for the reconnect: no time passes. */
@@ -146,7 +145,7 @@ class LiveStreamReconnectTest {
 
     private void awaitStarts(List<String> subjects) {
         Await.until("the starts of " + subjects, () -> received.stream()
-                .map(r -> r.path("subject").asText()).toList().containsAll(subjects));
+                .map(r -> r.raw().path("subject").asText()).toList().containsAll(subjects));
     }
 
     @SafeVarargs
