@@ -21,7 +21,9 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class ConcurrencyConflict extends ConcurrencyException {
 
+    /** The broken rules. */
     private final List<RuleViolation> violations;
+    /** The answer's {@code Date}, or null: what start times are told relative to. */
     private final Instant serverTime;
     private final transient StartRequest request;
     private final transient ConcurrencyClient client;
@@ -45,19 +47,31 @@ public final class ConcurrencyConflict extends ConcurrencyException {
         return summary.toString();
     }
 
-    /** The broken rules, in the service's order; empty if the service gave no rule-violation advice. */
+    /**
+     * The broken rules.
+     *
+     * @return the rule violations, in the service's order; empty if the service gave no rule-violation advice
+     */
     public List<RuleViolation> violations() {
         return violations;
     }
 
-    /** Every session the user could stop, each once, across all violations: the choices to show. */
+    /**
+     * Every session the user could stop, each once, across all violations: the choices to show.
+     *
+     * @return the sessions, in the order of the violations and their conflicts; possibly empty
+     */
     public List<ActiveSession> sessions() {
         Map<String, ActiveSession> distinct = new LinkedHashMap<>();
         for (RuleViolation v : violations) v.conflicts().forEach(s -> distinct.putIfAbsent(s.sessionId(), s));
         return List.copyOf(distinct.values());
     }
 
-    /** True when every broken rule lists at least one session to stop, so that the user can resolve it from here. */
+    /**
+     * Whether the user can resolve the conflict from here.
+     *
+     * @return true when every broken rule lists at least one session to stop
+     */
     public boolean hasResolvableConflicts() {
         return !violations.isEmpty() && violations.stream().noneMatch(v -> v.conflicts().isEmpty());
     }
@@ -65,12 +79,18 @@ public final class ConcurrencyConflict extends ConcurrencyException {
     /**
      * A text for the user: the limit reached, then the sessions they can stop, numbered as in
      * {@link #sessions()} (or, when there are none to show, what else they can do).
+     *
+     * @return the text, in English, several lines
      */
     public String explain() {
         return ConflictExplanation.of(violations, sessions(), Optional.ofNullable(serverTime));
     }
 
-    /** The metadata of the start this conflict answered: the user's selection, which a retry sends again. */
+    /**
+     * The metadata of the start this conflict answered: the user's selection, which a retry sends again.
+     *
+     * @return the metadata, unmodifiable
+     */
     public Map<String, String> metadata() {
         return request.metadata();
     }

@@ -30,14 +30,18 @@ final class ManualScheduler implements Scheduler {
     private static final Duration PATIENCE = Duration.ofSeconds(10);
 
     private final ManualClock time;
-    private final List<Consumer<Duration>> alsoMoved;
+    private final Consumer<Duration> alsoMoved;
     private final List<Entry> entries = new ArrayList<>();
     private volatile Runnable settle = () -> { };
 
-    @SafeVarargs
-    ManualScheduler(ManualClock time, Consumer<Duration>... alsoMoved) {
+    ManualScheduler(ManualClock time) {
+        this(time, step -> { });
+    }
+
+    /** {@code alsoMoved} moves another clock (e.g. the real server's) by each step of {@code time}. */
+    ManualScheduler(ManualClock time, Consumer<Duration> alsoMoved) {
         this.time = time;
-        this.alsoMoved = List.of(alsoMoved);
+        this.alsoMoved = alsoMoved;
     }
 
     @Override
@@ -79,7 +83,7 @@ final class ManualScheduler implements Scheduler {
         Duration step = Duration.between(time.instant(), instant);
         if (step.isNegative() || step.isZero()) return;
         time.advance(step);
-        alsoMoved.forEach(clock -> clock.accept(step));
+        alsoMoved.accept(step);
     }
 
     /** The delays of the tasks not yet run nor cancelled, in the order they were scheduled. */
