@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Each call comes in two forms: blocking ({@link #start}) and asynchronous ({@link #startAsync}), whose
  * future completes on the {@linkplain Builder#callbackExecutor callback executor} and fails with the
  * exception the blocking form throws. No thread waits while a call waits for its answer or a retry.
- * Thread-safe; one instance per application is enough.
+ * Thread-safe; one instance per application is enough. Once {@link #close() closed}, a call that would
+ * send a request throws {@link IllegalStateException}.
  *
  * <pre>{@code
  * try (ConcurrencyClient client = ConcurrencyClient.builder(URI.create("https://cm.example"), "demo-app").build()) {
@@ -65,7 +66,7 @@ public final class ConcurrencyClient implements AutoCloseable {
         String credentials = builder.applicationId + ":" + builder.secret;
         this.api = new SessionApi(http, builder.baseUrl,
                 "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)),
-                builder.http.requestTimeout(), builder.retryPolicy, time.scheduler);
+                builder.http.requestTimeout(), builder.retryPolicy, time.scheduler, closed::get);
         this.heartbeatPolicy = builder.heartbeatRetryPolicy;
         this.ownCallbacks = builder.callbacks == null ? Optional.of(callbackThreads()) : Optional.empty();
         this.callbacks = builder.callbacks == null ? ownCallbacks.get() : builder.callbacks;
@@ -195,7 +196,8 @@ public final class ConcurrencyClient implements AutoCloseable {
     /**
      * Stops heartbeating and frees the client's threads (and its own HTTP client, not one the builder was
      * given). Sessions still running are not stopped on the service, which expires them;
-     * {@link StreamSession#stop()} them first to free their slots at once. Calls made afterwards fail.
+     * {@link StreamSession#stop()} them first to free their slots at once. A call that would send a request
+     * afterwards throws {@link IllegalStateException}.
      */
     @Override
     public void close() {

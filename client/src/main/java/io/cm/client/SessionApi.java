@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /** The {@code /v2} endpoints (SPEC §2) as {@link Call}s: paths, Basic authentication, metadata as a form body. */
@@ -18,10 +19,14 @@ final class SessionApi {
     private final Duration requestTimeout;
     private final RetryPolicy calls;
     private final Scheduler scheduler;
+    private final BooleanSupplier closed;
 
-    /** {@code calls}: the retry policy of the calls a user waits on; heartbeats name theirs. */
+    /**
+     * {@code calls}: the retry policy of the calls a user waits on; heartbeats name theirs. Once {@code closed}
+     * says so, no call is made.
+     */
     SessionApi(HttpClient http, URI base, String authorization, Duration requestTimeout, RetryPolicy calls,
-               Scheduler scheduler) {
+               Scheduler scheduler, BooleanSupplier closed) {
         this.http = http;
         String url = base.toString();
         // Without a trailing slash, resolving "v2/…" would replace the base's last path segment.
@@ -30,6 +35,7 @@ final class SessionApi {
         this.requestTimeout = requestTimeout;
         this.calls = calls;
         this.scheduler = scheduler;
+        this.closed = closed;
     }
 
     Call requiredMetadata() {
@@ -61,6 +67,7 @@ final class SessionApi {
     }
 
     private Call call(HttpRequest.Builder request, boolean repeatable, RetryPolicy policy) {
+        if (closed.getAsBoolean()) throw new IllegalStateException("the client is closed");
         return new Call(http, request.build(), repeatable, policy, scheduler);
     }
 

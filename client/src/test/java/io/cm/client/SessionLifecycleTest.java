@@ -5,9 +5,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** A session's life as the app drives it: start, listed, stop (SPEC §2, §7), on the real server. */
@@ -89,5 +91,19 @@ class SessionLifecycleTest {
 
         assertThat(error).hasMessageContaining("has ended");
         assertThat(error.status()).isEmpty();
+    }
+
+    @Test
+    void aClosedClientRefusesEveryCallThatWouldSendARequest() throws Exception {
+        StreamSession session = client.start("idp1", "life6", Map.of("deviceId", "tv"));
+
+        client.close();
+
+        assertThatThrownBy(() -> client.runningStreams("idp1", "life6")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> client.startAsync("idp1", "life6", Map.of())).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> session.update(Map.of("quality", "hd"))).isInstanceOf(IllegalStateException.class);
+        assertThat(scheduler.pendingDelays()).as("its heartbeat does nothing once due").hasSize(1);
+        scheduler.advance(Duration.ofMinutes(1));
+        assertThat(scheduler.pendingDelays()).isEmpty();
     }
 }
