@@ -1,4 +1,4 @@
-# Sourced by bin/start, bin/test and .ci/run: points JAVA_HOME at a JDK >= 21.
+# Sourced by bin/start, bin/test and .ci/run: points JAVA_HOME at a JDK >= 21 (and CM_JDK17_HOME at a JDK 17, see below).
 # Order: an existing JAVA_HOME if it is recent enough, then the `java` on PATH, then /usr/lib/jvm/*.
 cm_java_major() {
   "$1/bin/java" -XshowSettings:properties -version 2>&1 \
@@ -25,3 +25,22 @@ if ! JAVA_HOME=$(cm_find_jdk); then
 fi
 export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"
+
+# The client library is built for Java 17 and its tests run once more on a JDK 17 (client/pom.xml reads
+# CM_JDK17_HOME). Found in CM_JDK17_HOME if set, else in /usr/lib/jvm/*; without one the build says so.
+cm_find_jdk17() {
+  local candidate
+  for candidate in "${CM_JDK17_HOME:-}" /usr/lib/jvm/*; do
+    [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] || continue
+    if [ "$(cm_java_major "$candidate")" = "17" ]; then
+      readlink -f "$candidate" # the path itself: the build checks it and links would not compare equal
+      return 0
+    fi
+  done
+  return 1
+}
+if CM_JDK17_HOME=$(cm_find_jdk17); then
+  export CM_JDK17_HOME
+else
+  unset CM_JDK17_HOME
+fi
