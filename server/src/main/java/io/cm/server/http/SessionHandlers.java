@@ -18,8 +18,6 @@ import io.cm.server.metrics.ServerMetrics;
 import io.cm.server.throttle.RequestThrottle;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.List;
@@ -32,7 +30,6 @@ import java.util.function.Consumer;
 /** The {@code /v2} endpoints: decode, let the core decide, encode (SPEC §2–§3). */
 public final class SessionHandlers {
 
-    private static final Logger DENIALS = LoggerFactory.getLogger("io.cm.denials");
     private static final String JSON = "application/json;charset=utf-8";
 
     private final SessionService service;
@@ -86,7 +83,7 @@ public final class SessionHandlers {
             }
             case StartOutcome.Denied denied -> {
                 metrics.decision("init", "deny");
-                logDenial(app, subject, denied.evaluation());
+                DenialLog.log(ctx, app, subject, denied.evaluation());
                 throw new ApiError(409, "POLICY_VIOLATION", "Concurrent usage limit exceeded",
                         Optional.of(denied.evaluation()), Map.of());
             }
@@ -117,7 +114,7 @@ public final class SessionHandlers {
                     .putHeader("Expires", HttpDates.format(alive.expires()))
                     .end();
             case HeartbeatOutcome.Denied denied -> {
-                logDenial(app, subject, denied.evaluation());
+                DenialLog.log(ctx, app, subject, denied.evaluation());
                 throw new ApiError(409, "POLICY_VIOLATION", "Concurrent usage limit exceeded; the session has ended",
                         Optional.of(denied.evaluation()), Map.of());
             }
@@ -229,15 +226,6 @@ public final class SessionHandlers {
             case HeartbeatOutcome.Killed k -> "killed";
             default -> throw new IllegalArgumentException("not an outcome: " + outcome);
         };
-    }
-
-    private void logDenial(Application app, SubjectKey subject, Evaluation evaluation) {
-        for (Advice advice : evaluation.advice()) {
-            if (advice instanceof Advice.RuleViolation v) {
-                DENIALS.info("denied app={} idp={} subject={} policy={} rule={} threshold={} current={}",
-                        app.id(), subject.idp(), subject.subject(), v.policy(), v.rule(), v.threshold(), v.current());
-            }
-        }
     }
 
     static void json(HttpServerResponse response, JsonNode body) {
