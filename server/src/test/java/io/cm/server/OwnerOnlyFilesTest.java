@@ -1,8 +1,8 @@
-package io.cm.server.ops;
+package io.cm.server;
 
-import io.cm.server.CmServer;
 import io.cm.server.config.CommandLineOptions;
 import io.cm.server.config.ConfigLoader;
+import io.cm.server.ops.DataDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -23,9 +22,11 @@ class OwnerOnlyFilesTest {
     @TempDir
     Path dir;
 
-    private static void startAndStop(Path dataDir) {
-        CmServer.start(ConfigLoader.load(new CommandLineOptions(Optional.empty(), OptionalInt.of(0), Optional.of(dataDir),
-                Optional.of("127.0.0.1")), Map.of()), Clock.systemUTC()).close();
+    /** What {@link CmServer#start} does with the data directory before anything else. */
+    private static byte[] prepareAndLoadKey(Path dataDir) {
+        DataDirectory.prepare(dataDir);
+        return SessionIdKey.load(ConfigLoader.load(new CommandLineOptions(Optional.empty(), OptionalInt.of(0),
+                Optional.of(dataDir)), Map.of()));
     }
 
     private static String permissions(Path path) throws IOException {
@@ -35,11 +36,12 @@ class OwnerOnlyFilesTest {
     @Test
     void aNewDataDirectoryIsOwnerOnlyAndSoIsTheGeneratedKey() throws IOException {
         Path dataDir = dir.resolve("new/data");
-        startAndStop(dataDir);
+        byte[] key = prepareAndLoadKey(dataDir);
 
         assertThat(permissions(dataDir)).isEqualTo("rwx------");
         assertThat(permissions(dir.resolve("new"))).isEqualTo("rwx------");
         assertThat(permissions(dataDir.resolve("session-id.key"))).isEqualTo("rw-------");
+        assertThat(prepareAndLoadKey(dataDir)).as("the same key after a restart").isEqualTo(key).hasSize(32);
     }
 
     @Test
@@ -49,9 +51,7 @@ class OwnerOnlyFilesTest {
         Path file = Files.write(dataDir.resolve("session-id.key"), key);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
 
-        startAndStop(dataDir);
-
+        assertThat(prepareAndLoadKey(dataDir)).isEqualTo(key);
         assertThat(permissions(file)).isEqualTo("rw-------");
-        assertThat(Files.readAllBytes(file)).isEqualTo(key);
     }
 }
