@@ -79,11 +79,12 @@ class ConnectionLimitsTest {
     @Test
     void aRequestThatDoesNotArriveWithinTheReadTimeoutHasItsConnectionClosed() throws Exception {
         try (Socket socket = slowClient()) {
-            socket.setSoTimeout(5_000);
+            socket.setSoTimeout(15_000);
             long start = System.nanoTime();
             assertThat(readUntilClosed(socket.getInputStream())).as("nothing is answered").isEmpty();
             Duration open = Duration.ofNanos(System.nanoTime() - start);
-            assertThat(open).isBetween(Duration.ofMillis(700), Duration.ofSeconds(3));
+            // Upper bound generous: the machine may be busy; what matters is that the server closes it.
+            assertThat(open).isBetween(Duration.ofMillis(700), Duration.ofSeconds(10));
         }
     }
 
