@@ -17,7 +17,7 @@ import java.util.Set;
  * read, so that Jackson reports a bad one with its line in the file.
  */
 record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling throttling, Delivery delivery,
-                  List<TenantEntry> tenants, List<PolicyEntry> policies, List<StreamEntry> streams) {
+                  Http http, List<TenantEntry> tenants, List<PolicyEntry> policies, List<StreamEntry> streams) {
 
     ConfigFile {
         tenants = tenants == null ? List.of() : List.copyOf(tenants);
@@ -27,7 +27,8 @@ record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling th
 
     /** Settings of the process itself; overridden by {@code CM_<KEY>} (for example {@code CM_PORT}). */
     record Server(Integer port, String dataDir, String store, String redisUrl, String events,
-                  String kafkaBootstrap, List<String> corsOrigins, String idSecret) {
+                  String kafkaBootstrap, List<String> corsOrigins, String idSecret, String host,
+                  Integer managementPort, String managementHost, String logFormat) {
     }
 
     /** Overridden by {@code CM_SESSIONS_<KEY>}. */
@@ -45,6 +46,11 @@ record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling th
     /** The event log and the live streams; overridden by {@code CM_DELIVERY_<KEY>}. */
     record Delivery(Integer partitions, String retentionTime, Long retentionCount, String resumeWindow,
                     String keepalive, String replayMargin) {
+    }
+
+    /** Limits the HTTP listeners hold clients to; overridden by {@code CM_HTTP_<KEY>}. */
+    record Http(Integer maxConnections, String requestReadTimeout, String idleTimeout, Integer failedAuthLimit,
+                String failedAuthWindow) {
     }
 
     record TenantEntry(String id, String name, List<ApplicationEntry> applications) {

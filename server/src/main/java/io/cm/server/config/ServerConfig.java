@@ -12,16 +12,22 @@ import java.util.Optional;
  * been merged. See {@code README.md} for the file format and the override names.
  *
  * @param idSecret key for signing session ids; when empty, one is generated and kept in {@code dataDir}
+ * @param http      listeners and the limits they hold clients to
+ * @param logFormat how log lines are written
  */
 public record ServerConfig(int port, Path dataDir, StoreKind store, Optional<String> redisUrl,
                            EventsKind events, Optional<String> kafkaBootstrap, SessionTimings timings,
                            InputLimits limits, ThrottleSettings throttle, List<String> corsOrigins,
                            Catalog catalog, List<LiveStreamSettings> streams, DeliverySettings delivery,
-                           Optional<String> idSecret) {
+                           Optional<String> idSecret, HttpSettings http,
+                           LogFormat logFormat) {
 
     public enum StoreKind { EMBEDDED, REDIS }
 
     public enum EventsKind { EMBEDDED, KAFKA }
+
+    /** Text lines for people, or one JSON object per line for log collectors. */
+    public enum LogFormat { TEXT, JSON }
 
     public ServerConfig {
         corsOrigins = List.copyOf(corsOrigins);
@@ -30,6 +36,7 @@ public record ServerConfig(int port, Path dataDir, StoreKind store, Optional<Str
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(newPort, dataDir, store, redisUrl, events, kafkaBootstrap, timings, limits, throttle,
-                corsOrigins, catalog, streams, delivery, idSecret);
+                corsOrigins, catalog, streams, delivery, idSecret, http,
+                logFormat);
     }
 }

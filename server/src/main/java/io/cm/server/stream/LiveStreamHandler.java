@@ -18,7 +18,8 @@ import java.util.Map;
 
 /**
  * {@code /api/1/stream/{streamName}} (SPEC §6). Checks come in this order, each with its status:
- * HTTP/1.1 (505), GET (405 with {@code Allow: GET}), known stream (404), bearer token (401),
+ * HTTP/1.1 (505), GET (405 with {@code Allow: GET}), bearer token (401; for an unknown stream, a
+ * token of no stream), known stream (404),
  * parameters (400), gzip accepted (406), the tenant ever had an event (503 with
  * {@code Retry-After}), a free slot or a clientId to replace (409 with {@code Retry-After}); then
  * 200 and the stream. Errors have the stream's own body, {@code {"error","error_description"}}.
@@ -48,8 +49,7 @@ public final class LiveStreamHandler implements Handler<RoutingContext> {
                         + " is not allowed on the live stream; use GET", Map.of("Allow", "GET"));
             }
             String name = ctx.pathParam("streamName");
-            LiveStream stream = streams.stream(name)
-                    .orElseThrow(() -> new StreamError(404, "stream_not_found", "No live stream named " + name));
+            LiveStream stream = streams.stream(name).orElseThrow(() -> unknown(name, request.getHeader("Authorization")));
             authenticate(stream, request.getHeader("Authorization"));
             StreamRequest parameters = StreamRequest.of(request);
             if (!AcceptEncoding.acceptsGzip(request.getHeader("Accept-Encoding"))) {
@@ -75,8 +75,18 @@ public final class LiveStreamHandler implements Handler<RoutingContext> {
         }
     }
 
-    /** Compares with every token of the stream, in constant time, so timing tells nothing about them. */
+    /** 401 before 404: without a token of some stream, a caller cannot probe which stream names exist. */
+    private StreamError unknown(String name, String authorization) {
+        return streams.all().stream().anyMatch(stream -> accepts(stream, authorization))
+                ? new StreamError(404, "stream_not_found", "No live stream named " + name) : unauthorized(name);
+    }
+
     private static void authenticate(LiveStream stream, String authorization) {
+        if (!accepts(stream, authorization)) throw unauthorized(stream.name());
+    }
+
+    /** Compares with every token of the stream, in constant time, so timing tells nothing about them. */
+    private static boolean accepts(LiveStream stream, String authorization) {
         boolean known = false;
         if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             byte[] presented = authorization.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
@@ -84,10 +94,12 @@ public final class LiveStreamHandler implements Handler<RoutingContext> {
                 known |= MessageDigest.isEqual(presented, token.getBytes(StandardCharsets.UTF_8));
             }
         }
-        if (!known) {
-            throw new StreamError(401, "invalid_token", "A valid bearer token for stream " + stream.name()
-                    + " is required", Map.of("WWW-Authenticate", "Bearer realm=\"cm\""));
-        }
+        return known;
+    }
+
+    private static StreamError unauthorized(String name) {
+        return new StreamError(401, "invalid_token", "A valid bearer token for stream " + name + " is required",
+                Map.of("WWW-Authenticate", "Bearer realm=\"cm\""));
     }
 
     private static void reject(HttpServerResponse response, StreamError error) {

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,6 +65,10 @@ public final class LiveStreams implements MeterBinder {
 
     Optional<LiveStream> stream(String name) {
         return Optional.ofNullable(streams.get(name));
+    }
+
+    Collection<LiveStream> all() {
+        return streams.values();
     }
 
     DeliverySettings delivery() {

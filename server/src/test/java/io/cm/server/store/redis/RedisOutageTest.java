@@ -63,11 +63,16 @@ class RedisOutageTest {
         assertThat(body.at("/error/message").asText()).isNotBlank();
     }
 
+    /** Not ready, so a load balancer stops sending here; still live, so no liveness probe restarts the node. */
     private static void assertNotReady() {
-        HttpResponse<String> health = node.get(APP, "/health");
-        assertThat(health.statusCode()).as(health.body()).isEqualTo(503);
-        assertThat(json(health).at("/checks/store").asText()).isEqualTo("DOWN");
-        assertThat(json(health).at("/error/code").asText()).isEqualTo("STORE_UNAVAILABLE");
+        for (String path : List.of("/health", "/health/ready")) {
+            HttpResponse<String> health = node.get(APP, path);
+            assertThat(health.statusCode()).as(health.body()).isEqualTo(503);
+            assertThat(json(health).at("/checks/store").asText()).isEqualTo("DOWN");
+            assertThat(json(health).at("/error/code").asText()).isEqualTo("STORE_UNAVAILABLE");
+        }
+        HttpResponse<String> live = node.get(APP, "/health/live");
+        assertThat(live.statusCode()).as(live.body()).isEqualTo(200);
     }
 
     /** Polls until {@code /health} is 200 (the node reconnects on its own), then checks an init goes through. */
