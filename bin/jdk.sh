@@ -1,6 +1,6 @@
 # Sourced by bin/start and bin/test, or by hand (`source bin/jdk.sh`): points JAVA_HOME at a JDK >= 21 and puts
 # its bin/ first on PATH, so that `java -jar server/target/cm-server.jar` works where the default java is older;
-# points CM_JDK17_HOME at a JDK 17 when there is one (see below).
+# points JDK17_HOME at a JDK 17 when there is one (see below).
 # Order: an existing JAVA_HOME if it is recent enough, then the `javac` on PATH, then /usr/lib/jvm/*.
 cm_java_major() {
   "$1/bin/java" -XshowSettings:properties -version 2>&1 \
@@ -29,10 +29,10 @@ export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"
 
 # The client library is built for Java 17 and its tests run once more on a JDK 17 (client/pom.xml reads
-# CM_JDK17_HOME). Found in CM_JDK17_HOME if set, else in /usr/lib/jvm/*; without one the build says so.
+# JDK17_HOME). Found in JDK17_HOME if set, else in /usr/lib/jvm/*; without one the build says so.
 cm_find_jdk17() {
   local candidate
-  for candidate in "${CM_JDK17_HOME:-}" /usr/lib/jvm/*; do
+  for candidate in "${JDK17_HOME:-}" /usr/lib/jvm/*; do
     [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] || continue
     if [ "$(cm_java_major "$candidate")" = "17" ]; then
       readlink -f "$candidate" # the path itself: the build checks it and links would not compare equal
@@ -41,8 +41,8 @@ cm_find_jdk17() {
   done
   return 1
 }
-if CM_JDK17_HOME=$(cm_find_jdk17); then
-  export CM_JDK17_HOME
+if JDK17_HOME=$(cm_find_jdk17); then
+  export JDK17_HOME
 else
-  unset CM_JDK17_HOME
+  unset JDK17_HOME
 fi
