@@ -313,7 +313,7 @@ public final class ConfigLoader {
             if (!tenants.contains(stream.tenant())) {
                 throw new IllegalArgumentException("stream " + stream.name() + " names unknown tenant " + stream.tenant());
             }
-            streams.add(new LiveStreamSettings(stream.name(), stream.tenant(), stream.tokens()));
+            streams.add(stream.toSettings());
         }
         return new ServerConfig(port, Path.of(or(server.dataDir(), "data")), store, Optional.ofNullable(server.redisUrl()),
                 events, Optional.ofNullable(server.kafkaBootstrap()), timings, inputLimits, throttle,

@@ -8,29 +8,20 @@ import io.cm.server.http.EvaluationJson;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
  * A session event in its wire shape (SPEC §5, schema {@code SessionEvent} of the OpenAPI document).
- * Written with the streaming generator: this runs once per event, on the log's writer thread.
+ * Written with the streaming generator: this runs once per event, on the log's writer thread
+ * (or the Kafka publisher's).
  */
 public final class EventJson {
 
     private static final JsonFactory JSON = EvaluationJson.MAPPER.getFactory();
-    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
 
     private EventJson() {
-    }
-
-    /** ISO-8601 UTC with milliseconds, as in every record of the live stream. */
-    public static String timestamp(long epochMillis) {
-        return TIMESTAMP.format(Instant.ofEpochMilli(epochMillis));
     }
 
     static byte[] encode(SessionEvent event) {
@@ -38,7 +29,7 @@ public final class EventJson {
         try (JsonGenerator json = JSON.createGenerator(bytes)) {
             json.writeStartObject();
             json.writeStringField("hit_id", event.hitId());
-            json.writeStringField("timestamp", timestamp(event.timestamp()));
+            json.writeStringField("timestamp", EventTimestamps.format(event.timestamp()));
             json.writeStringField("type", event.type().wireName());
             json.writeStringField("tenant", event.tenant());
             json.writeStringField("applicationId", event.applicationId());

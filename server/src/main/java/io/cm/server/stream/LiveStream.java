@@ -3,6 +3,7 @@ package io.cm.server.stream;
 import io.cm.server.config.DeliverySettings;
 import io.cm.server.config.LiveStreamSettings;
 import io.cm.server.events.EventFeed;
+import io.cm.server.events.EventRecord;
 import io.cm.server.events.StreamPosition;
 
 import java.time.Clock;
@@ -60,8 +61,9 @@ final class LiveStream {
         return settings.name();
     }
 
-    String tenant() {
-        return settings.tenant();
+    /** Whether {@code record} belongs on this stream: its tenant's, of a type the stream carries. */
+    boolean carries(EventRecord record) {
+        return settings.carries(record.tenant(), record.type());
     }
 
     List<String> tokens() {

@@ -3,7 +3,7 @@ package io.cm.server.stream;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cm.server.events.EventFeed;
-import io.cm.server.events.EventJson;
+import io.cm.server.events.EventTimestamps;
 import io.cm.server.events.EventRecord;
 import io.cm.server.http.EvaluationJson;
 import io.vertx.core.Context;
@@ -165,8 +165,9 @@ final class LiveStreamConnection {
     }
 
     /**
-     * Reads the partition's next records, keeping those of the stream's tenant in {@link #records};
-     * returns the bytes read (of every tenant: a stream over a quiet tenant still walks the log).
+     * Reads the partition's next records, keeping those the stream carries (its tenant, its event
+     * types) in {@link #records}; returns the bytes read (of all records: a stream over a quiet
+     * tenant still walks the log).
      */
     private long read(int partition, List<Gap> gaps) {
         PartitionCursor cursor = stream.cursor(partition);
@@ -190,7 +191,7 @@ final class LiveStreamConnection {
         long bytes = 0;
         for (EventRecord record : batch) {
             bytes += record.json().length;
-            if (!record.tenant().equals(stream.tenant())) continue;
+            if (!stream.carries(record)) continue;
             records.writeBytes(record.json());
             records.writeBytes(CRLF);
         }
@@ -236,7 +237,7 @@ final class LiveStreamConnection {
     private void behindRetention(List<Gap> gaps) {
         ObjectNode marker = EvaluationJson.MAPPER.createObjectNode();
         marker.put("type", BEHIND_RETENTION);
-        marker.put("timestamp", EventJson.timestamp(clock.millis()));
+        marker.put("timestamp", EventTimestamps.format(clock.millis()));
         ArrayNode partitions = marker.putArray("partitions");
         for (Gap gap : gaps) {
             if (stream.cursor(gap.partition()).skip(id, gap.from(), gap.resumeAt())) partitions.add(gap.partition());

@@ -1,5 +1,6 @@
 package io.cm.server.config;
 
+import io.cm.core.event.SessionEventType;
 import io.cm.core.policy.Application;
 import io.cm.core.policy.ConflictMode;
 import io.cm.core.policy.Policy;
@@ -250,6 +251,47 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> load(Optional.of(config), Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("stream s names unknown tenant other");
+    }
+
+    @Test
+    void aStreamCarriesTheEventTypesItNamesAndAllWhenItNamesNone() throws IOException {
+        Path config = file(MINIMAL + """
+                streams:
+                  - {name: all, tenant: t, tokens: [x]}
+                  - {name: sessions, tenant: t, tokens: [x], types: [session.started, session.stopped]}
+                """);
+
+        List<LiveStreamSettings> streams = load(Optional.of(config), Map.of()).streams();
+
+        assertThat(streams.get(0).types()).containsExactlyInAnyOrder(SessionEventType.values());
+        assertThat(streams.get(1).types()).containsExactlyInAnyOrder(SessionEventType.STARTED, SessionEventType.STOPPED);
+    }
+
+    @Test
+    void anUnknownEventTypeOfAStreamIsRejectedWithItsLineAndTheKnownTypes() throws IOException {
+        Path config = file(MINIMAL + """
+                streams:
+                  - name: s
+                    tenant: t
+                    tokens: [x]
+                    types: [session.started, session.paused]
+                """);
+
+        assertThatThrownBy(() -> load(Optional.of(config), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(config + ": line 12 (streams[0])")
+                .hasMessageContaining("stream s: unknown event type 'session.paused' (expected session.started, "
+                        + "session.heartbeat, session.denied, session.stopped, session.expired, session.killed, "
+                        + "session.dismissed)");
+    }
+
+    @Test
+    void anEmptyListOfEventTypesIsRejected() throws IOException {
+        Path config = file(MINIMAL + "streams:\n  - {name: s, tenant: t, tokens: [x], types: []}\n");
+
+        assertThatThrownBy(() -> load(Optional.of(config), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("stream s: types must name at least one event type");
     }
 
     @Test
