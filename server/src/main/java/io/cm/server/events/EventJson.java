@@ -8,9 +8,8 @@ import io.cm.server.http.EvaluationJson;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Map;
+import java.util.Arrays;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * A session event in its wire shape (SPEC §5, schema {@code SessionEvent} of the OpenAPI document).
@@ -39,9 +38,9 @@ public final class EventJson {
             optional(json, "sessionId", event.sessionId());
             optional(json, "terminationCode", event.terminationCode());
             json.writeObjectFieldStart("metadata");
-            for (Map.Entry<String, String> entry : new TreeMap<>(event.metadata()).entrySet()) {
-                json.writeStringField(entry.getKey(), entry.getValue());
-            }
+            String[] keys = event.metadata().keySet().toArray(String[]::new);
+            Arrays.sort(keys);
+            for (String key : keys) json.writeStringField(key, event.metadata().get(key));
             json.writeEndObject();
             if (event.evaluation().isPresent()) {
                 // The same evaluation result as the 409 body (§3), so consumers parse one shape.

@@ -3,6 +3,7 @@ package io.cm.server.events;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 
 /**
  * Event timestamps as the live stream writes them: ISO-8601 UTC with milliseconds,
@@ -16,7 +17,7 @@ public final class EventTimestamps {
     private static final DateTimeFormatter TO_THE_SECOND = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss")
             .withZone(ZoneOffset.UTC);
 
-    private static volatile Second cached = new Second(Long.MIN_VALUE, "");
+    private static volatile Second cached = new Second(Long.MIN_VALUE, new char[0]);
 
     private EventTimestamps() {
     }
@@ -26,15 +27,19 @@ public final class EventTimestamps {
         int millis = (int) Math.floorMod(epochMillis, 1000L);
         Second second = cached;
         if (second.epochSecond() != epochSecond) {
-            second = new Second(epochSecond, TO_THE_SECOND.format(Instant.ofEpochSecond(epochSecond)) + '.');
+            second = new Second(epochSecond, (TO_THE_SECOND.format(Instant.ofEpochSecond(epochSecond)) + '.').toCharArray());
             cached = second;
         }
-        StringBuilder text = new StringBuilder(second.text().length() + 4).append(second.text());
-        if (millis < 100) text.append('0');
-        if (millis < 10) text.append('0');
-        return text.append(millis).append('Z').toString();
+        char[] prefix = second.text();
+        char[] text = Arrays.copyOf(prefix, prefix.length + 4);
+        text[prefix.length] = (char) ('0' + millis / 100);
+        text[prefix.length + 1] = (char) ('0' + millis / 10 % 10);
+        text[prefix.length + 2] = (char) ('0' + millis % 10);
+        text[prefix.length + 3] = 'Z';
+        return new String(text);
     }
 
-    private record Second(long epochSecond, String text) {
+    /** {@code text}: the timestamp up to and including the dot before the milliseconds; never modified. */
+    private record Second(long epochSecond, char[] text) {
     }
 }

@@ -84,7 +84,11 @@ final class RecordCodec {
 
     private static int crc(ByteBuffer buffer, int from, int length) {
         CRC32C crc = new CRC32C();
-        crc.update(buffer.slice(from, length));
+        if (buffer.hasArray()) {
+            crc.update(buffer.array(), buffer.arrayOffset() + from, length);
+        } else {
+            crc.update(buffer.slice(from, length));
+        }
         return (int) crc.getValue();
     }
 }
