@@ -3,7 +3,8 @@ package io.cm.server;
 import io.cm.core.service.SessionService;
 import io.cm.core.session.SessionIds;
 import io.cm.server.config.ServerConfig;
-import io.cm.server.events.EmbeddedEventLog;
+import io.cm.server.events.EmbeddedEvents;
+import io.cm.server.events.EventBackend;
 import io.cm.server.store.Storage;
 import io.cm.server.store.embedded.EmbeddedStorage;
 import io.cm.server.store.redis.RedisStorage;
@@ -40,11 +41,11 @@ public final class CmServer implements AutoCloseable {
     private final Vertx vertx;
     private final int port;
     private final Storage store;
-    private final EmbeddedEventLog events;
+    private final EventBackend events;
     private final LiveStreams liveStreams;
     private final long expiryTimer;
 
-    private CmServer(Vertx vertx, int port, Storage store, EmbeddedEventLog events, LiveStreams liveStreams,
+    private CmServer(Vertx vertx, int port, Storage store, EventBackend events, LiveStreams liveStreams,
                      long expiryTimer) {
         this.vertx = vertx;
         this.expiryTimer = expiryTimer;
@@ -57,23 +58,23 @@ public final class CmServer implements AutoCloseable {
     /** Starts the server and returns once it listens; port 0 picks a free port. */
     public static CmServer start(ServerConfig config, Clock clock) {
         Storage store = openStorage(config, clock);
-        EmbeddedEventLog events = EmbeddedEventLog.open(config.dataDir(), config.delivery(), clock);
+        EventBackend events = openEvents(config, clock);
         SessionService service = new SessionService(config.catalog(), store.sessions(),
                 new SessionIds(SessionIdKey.load(config)), config.timings(), clock, events);
         ServerMetrics metrics = new ServerMetrics(service::activeSessions);
         events.bindTo(metrics.registry());
-        LiveStreams liveStreams = new LiveStreams(config.streams(), events, config.delivery(), clock);
+        LiveStreams liveStreams = new LiveStreams(config.streams(), events, config.delivery());
         liveStreams.bindTo(metrics.registry());
         LiveStreamHandler liveStream = new LiveStreamHandler(liveStreams);
         SessionHandlers sessions = new SessionHandlers(service, config.catalog(), new RequestDecoder(config.limits()),
                 new RequestThrottle(config.throttle(), clock, store.budgets()), metrics, clock);
-        OperationsHandlers operations = new OperationsHandlers(metrics, store::ready);
+        OperationsHandlers operations = new OperationsHandlers(metrics,
+                () -> store.ready().thenApply(up -> up && events.ready()));
 
         Vertx vertx = Vertx.vertx();
         int instances = Runtime.getRuntime().availableProcessors();
         int port = config.port() == 0 ? freePort() : config.port();
         try {
-            liveStreams.start(vertx);
             Future.await(vertx.deployVerticle(() -> new HttpVerticle(port, config, sessions, operations, liveStream,
                             metrics, clock), new DeploymentOptions().setInstances(instances)));
         } catch (Exception e) {
@@ -84,6 +85,13 @@ public final class CmServer implements AutoCloseable {
         }
         long expiryTimer = vertx.setPeriodic(EXPIRY_PERIOD_MILLIS, id -> vertx.executeBlocking(service::expireDue, true));
         return new CmServer(vertx, port, store, events, liveStreams, expiryTimer);
+    }
+
+    private static EventBackend openEvents(ServerConfig config, Clock clock) {
+        return switch (config.events()) {
+            case EMBEDDED -> EmbeddedEvents.open(config.dataDir(), config.delivery(), clock);
+            case KAFKA -> throw new IllegalStateException("server.events kafka is not available in this version");
+        };
     }
 
     private static Storage openStorage(ServerConfig config, Clock clock) {

@@ -178,6 +178,11 @@ public final class EmbeddedEventLog implements EventLog, EventFeed, MeterBinder,
         return tenants.contains(tenant);
     }
 
+    /** Whether the writer is running (readiness). */
+    boolean writing() {
+        return writer.isAlive() && !closing;
+    }
+
     @Override
     public void onAppend(Runnable listener) {
         listeners.add(listener);

@@ -1,4 +1,4 @@
-package io.cm.server.stream;
+package io.cm.server.events;
 
 import java.util.List;
 import java.util.stream.IntStream;
