@@ -5,6 +5,7 @@ import io.cm.core.session.SessionIds;
 import io.cm.server.config.ServerConfig;
 import io.cm.server.events.EmbeddedEvents;
 import io.cm.server.events.EventBackend;
+import io.cm.server.events.kafka.KafkaEvents;
 import io.cm.server.store.Storage;
 import io.cm.server.store.embedded.EmbeddedStorage;
 import io.cm.server.store.redis.RedisStorage;
@@ -90,7 +91,8 @@ public final class CmServer implements AutoCloseable {
     private static EventBackend openEvents(ServerConfig config, Clock clock) {
         return switch (config.events()) {
             case EMBEDDED -> EmbeddedEvents.open(config.dataDir(), config.delivery(), clock);
-            case KAFKA -> throw new IllegalStateException("server.events kafka is not available in this version");
+            // The loader requires the Kafka settings with these events.
+            case KAFKA -> KafkaEvents.open(config.kafka().orElseThrow(), config.delivery(), clock);
         };
     }
 

@@ -63,6 +63,11 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(Optional.of(yaml), Map.of());
     }
 
+    /** A server with {@code yaml} as its config file and {@code env} as its environment (e.g. other engines). */
+    public static TestServer withConfig(String yaml, Map<String, String> env) {
+        return new TestServer(Optional.of(yaml), env);
+    }
+
     /** A server on {@code dataDir}, e.g. that of a server stopped before: what a restart finds on disk. */
     public static TestServer withConfig(String yaml, Path dataDir) {
         return new TestServer(Optional.of(yaml), Map.of(), dataDir);

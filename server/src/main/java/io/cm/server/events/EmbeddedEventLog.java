@@ -3,8 +3,6 @@ package io.cm.server.events;
 import io.cm.core.event.EventLog;
 import io.cm.core.event.SessionEvent;
 import io.cm.server.config.DeliverySettings;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.slf4j.Logger;
@@ -26,7 +24,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -51,7 +48,6 @@ public final class EmbeddedEventLog implements EventLog, EventFeed, MeterBinder,
     private static final int BATCH = 4096;
     private static final long IDLE_POLL_MILLIS = 100;
     private static final long TIME_RETENTION_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final long DROP_LOG_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long CLOSE_TIMEOUT_MILLIS = 10_000;
     /**
      * Retention deletes whole segments, so a partition's segment holds an eighth of what it retains
@@ -77,9 +73,7 @@ public final class EmbeddedEventLog implements EventLog, EventFeed, MeterBinder,
     /** Every stream's last position, as on disk once the writer has saved it. */
     private final Map<String, StreamPosition> positions = new ConcurrentHashMap<>();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
-    private final AtomicLong written = new AtomicLong();
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong lastDropLog = new AtomicLong(System.nanoTime() - DROP_LOG_PERIOD_NANOS);
+    private final EventCounters counters = new EventCounters(LOG, "the event log");
     private final Thread writer;
     private volatile boolean closing;
 
@@ -116,12 +110,7 @@ public final class EmbeddedEventLog implements EventLog, EventFeed, MeterBinder,
 
     @Override
     public void bindTo(MeterRegistry metrics) {
-        FunctionCounter.builder("cm_events_appended", written, AtomicLong::get)
-                .description("Session events stored in the event log").register(metrics);
-        FunctionCounter.builder("cm_events_dropped", dropped, AtomicLong::get)
-                .description("Session events lost: the event log's queue was full, or a write failed").register(metrics);
-        Gauge.builder("cm_events_queue_depth", queue, BlockingQueue::size)
-                .description("Session events waiting for the event log's writer").register(metrics);
+        counters.bindTo(metrics, queue::size);
     }
 
     @Override
@@ -139,17 +128,7 @@ public final class EmbeddedEventLog implements EventLog, EventFeed, MeterBinder,
         if (queued) {
             tenants.add(event.tenant());
         } else {
-            lost(event, closing ? "the event log is closed" : "the event log's queue is full");
-        }
-    }
-
-    private void lost(SessionEvent event, String why) {
-        long count = dropped.incrementAndGet();
-        long now = System.nanoTime();
-        long last = lastDropLog.get();
-        if (now - last >= DROP_LOG_PERIOD_NANOS && lastDropLog.compareAndSet(last, now)) {
-            LOG.error("Session event {} ({} of {}/{}) not logged: {}; {} events lost so far",
-                    event.hitId(), event.type().wireName(), event.idp(), event.subject(), why, count);
+            counters.lost(event.hitId(), closing ? "the event log is closed" : "its queue is full");
         }
     }
 
@@ -226,7 +205,7 @@ public final class EmbeddedEventLog implements EventLog, EventFeed, MeterBinder,
             } catch (IOException | RuntimeException e) {
                 // A failed file or a bug must not stop the log; lost offsets show up to readers as a gap.
                 LOG.error("Event log writer failed; {} events of this batch may be lost", batch.size(), e);
-                dropped.addAndGet(batch.size());
+                if (!batch.isEmpty()) counters.lost(batch.size(), batch.getFirst().event().hitId(), e.toString());
                 batch.clear();
                 for (PartitionLog log : logs) log.discardStaged();
             }
@@ -254,7 +233,7 @@ public final class EmbeddedEventLog implements EventLog, EventFeed, MeterBinder,
             logs[p].flush();
             logs[p].trim(retainedPerPartition, cutoff);
         }
-        written.addAndGet(batch.size());
+        counters.stored(batch.size());
     }
 
     private void trim() throws IOException {

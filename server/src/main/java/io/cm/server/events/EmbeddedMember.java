@@ -1,13 +1,9 @@
 package io.cm.server.events;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,12 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
 final class EmbeddedMember implements GroupMember {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMember.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicLong IDS = new AtomicLong();
     private static final byte[] CRLF = {'\r', '\n'};
     /** Records read from a partition at a time: enough to amortise a read, few enough to interleave partitions. */
     private static final int RECORDS_PER_READ = 128;
-    private static final String BEHIND_RETENTION = "stream.behind-retention";
     private static final long NOTHING = -1;
 
     private final long id = IDS.incrementAndGet();
@@ -124,19 +118,13 @@ final class EmbeddedMember implements GroupMember {
      * connection ends. Records read before the gap was found are not sent; the next owner sends them.
      */
     private Taken behindRetention(ByteArrayOutputStream out, List<Gap> gaps) {
-        ObjectNode marker = JSON.createObjectNode();
-        marker.put("type", BEHIND_RETENTION);
-        marker.put("timestamp", EventTimestamps.format(group.millis()));
-        ArrayNode partitions = marker.putArray("partitions");
+        List<Integer> partitions = new ArrayList<>();
         for (Gap gap : gaps) {
             if (group.cursor(gap.partition()).skip(id, gap.from(), gap.resumeAt())) partitions.add(gap.partition());
         }
-        marker.put("description", "Events of these partitions were removed by retention before this connection "
-                + "could send them. The connection closes; the next one continues with the oldest retained event.");
         LOG.warn("Live stream {} member {} fell behind retention in partitions {}; closing it", group.name(), id, partitions);
         out.reset();
-        out.writeBytes(marker.toString().getBytes(StandardCharsets.UTF_8));
-        out.writeBytes(CRLF);
+        out.writeBytes(BehindRetention.record(group.millis(), partitions));
         return new Taken(1, out.size(), () -> { }, true);
     }
 

@@ -23,7 +23,7 @@ public final class EventJson {
     private EventJson() {
     }
 
-    static byte[] encode(SessionEvent event) {
+    public static byte[] encode(SessionEvent event) {
         ByteArrayBuilder bytes = new ByteArrayBuilder(512);
         try (JsonGenerator json = JSON.createGenerator(bytes)) {
             json.writeStartObject();

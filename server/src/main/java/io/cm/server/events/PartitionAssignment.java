@@ -11,9 +11,9 @@ import java.util.stream.IntStream;
  * and going move (and replay) as few partitions as possible. All events of a visitor are in one
  * partition, so they all go to the partition's one owner.
  */
-final class PartitionAssignment {
+public final class PartitionAssignment {
 
-    static final long NONE = 0;
+    public static final long NONE = 0;
 
     private final long[] owners;
 

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * clock. Samples are kept at most one per second, so memory is bounded by the margin. Methods are
  * synchronized: the owner's event loop and the stream's membership changes meet here.
  */
-final class PartitionCursor {
+public final class PartitionCursor {
 
     private static final long SAMPLE_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -37,7 +37,7 @@ final class PartitionCursor {
     private long acknowledged;
     private long committed;
 
-    PartitionCursor(long offset, Duration replayMargin) {
+    public PartitionCursor(long offset, Duration replayMargin) {
         this.next = offset;
         this.acknowledged = offset;
         this.committed = offset;
@@ -45,7 +45,7 @@ final class PartitionCursor {
     }
 
     /** The next offset to send, for the owner only. */
-    synchronized OptionalLong next(long connection) {
+    public synchronized OptionalLong next(long connection) {
         return owner == connection ? OptionalLong.of(next) : OptionalLong.empty();
     }
 
@@ -53,14 +53,14 @@ final class PartitionCursor {
      * Claims records {@code from} until {@code to} for sending. Fails when the partition changed
      * owner or position since {@code from} was read, so a record is never claimed twice by one owner.
      */
-    synchronized boolean advance(long connection, long from, long to) {
+    public synchronized boolean advance(long connection, long from, long to) {
         if (owner != connection || next != from) return false;
         next = to;
         return true;
     }
 
     /** The owner's records below {@code upTo} reached the socket at {@code nowNanos}. */
-    synchronized void acknowledged(long connection, long upTo, long nowNanos) {
+    public synchronized void acknowledged(long connection, long upTo, long nowNanos) {
         if (owner != connection) return;
         acknowledged = Math.max(acknowledged, upTo);
         Acknowledged last = samples.peekLast();
@@ -74,7 +74,7 @@ final class PartitionCursor {
     }
 
     /** The offset below which every record was acknowledged at least the margin ago (or handed over cleanly). */
-    synchronized long committed(long nowNanos) {
+    public synchronized long committed(long nowNanos) {
         while (!samples.isEmpty() && nowNanos - samples.peekFirst().at() >= marginNanos) {
             committed = Math.max(committed, samples.pollFirst().upTo());
         }
@@ -85,7 +85,7 @@ final class PartitionCursor {
      * The partition moves to {@code successor} ({@link PartitionAssignment#NONE} to release it). After a
      * {@code clean} end of the owner it starts after the acknowledged records, else at the committed offset.
      */
-    synchronized void handOver(long successor, long nowNanos, boolean clean) {
+    public synchronized void handOver(long successor, long nowNanos, boolean clean) {
         long start = committed(nowNanos);
         if (clean) {
             start = Math.max(start, acknowledged);
@@ -97,7 +97,7 @@ final class PartitionCursor {
     }
 
     /** Repositions the stream (reset, resume window passed) to {@code offset}. */
-    synchronized void reposition(long offset) {
+    public synchronized void reposition(long offset) {
         next = offset;
         acknowledged = offset;
         committed = offset;
@@ -109,7 +109,7 @@ final class PartitionCursor {
      * being sent): continues at {@code resumeAt}, committed at once since the loss has been reported.
      * False when the partition changed owner or position meanwhile.
      */
-    synchronized boolean skip(long connection, long missedFrom, long resumeAt) {
+    public synchronized boolean skip(long connection, long missedFrom, long resumeAt) {
         if (owner != connection || next != missedFrom) return false;
         reposition(resumeAt);
         return true;

@@ -221,9 +221,23 @@ class ConfigLoaderTest {
         assertThat(config.store()).isEqualTo(ServerConfig.StoreKind.REDIS);
         assertThat(config.redisUrl()).hasValue("redis://h:6379");
 
+    }
+
+    @Test
+    void kafkaEventsNeedTheBootstrapServersAndUseTheDefaultTopicUnlessOneIsNamed() {
         assertThatThrownBy(() -> load(Optional.empty(), Map.of("CM_EVENTS", "kafka")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("server.events kafka is not available in this version");
+                .hasMessageContaining("server.kafka-bootstrap (CM_KAFKA_BOOTSTRAP) is required when server.events is kafka");
+        assertThatThrownBy(() -> load(Optional.empty(), Map.of("CM_EVENTS", "kafka", "CM_KAFKA_BOOTSTRAP", "k:9092",
+                "CM_KAFKA_TOPIC", "no spaces")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.kafka-topic 'no spaces' is not a Kafka topic name");
+
+        ServerConfig config = load(Optional.empty(), Map.of("CM_EVENTS", "kafka", "CM_KAFKA_BOOTSTRAP", "k1:9092,k2:9092"));
+        assertThat(config.kafka()).hasValue(new KafkaSettings("k1:9092,k2:9092", "cm.session-events"));
+        assertThat(load(Optional.empty(), Map.of("CM_EVENTS", "kafka", "CM_KAFKA_BOOTSTRAP", "k:9092",
+                "CM_KAFKA_TOPIC", "events")).kafka().orElseThrow().topic()).isEqualTo("events");
+        assertThat(load(Optional.empty(), Map.of()).kafka()).isEmpty();
     }
 
     @Test
