@@ -5,12 +5,14 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,7 +80,8 @@ final class LiveStreamConnection implements GroupMember.Listener {
                 .drainHandler(v -> pump())
                 .closeHandler(v -> release())
                 .exceptionHandler(e -> {
-                    unclean = true;
+                    // Vert.x reports the close itself as an HttpClosedException; a reset comes as an IOException.
+                    if (!(e instanceof HttpClosedException)) unclean = true;
                     LOG.debug("Live stream {} connection failed", stream.name(), e);
                 });
         if (response.closed() || ended) {
@@ -161,7 +164,10 @@ final class LiveStreamConnection implements GroupMember.Listener {
                 confirmed.forEach(Runnable::run);
             } else {
                 LOG.debug("Live stream {} connection lost: {}", stream.name(), written.cause().toString());
-                unclean = true;
+                // A write that failed because the connection had closed says nothing of how it closed.
+                if (!(written.cause() instanceof HttpClosedException || written.cause() instanceof ClosedChannelException)) {
+                    unclean = true;
+                }
                 connection.close();
                 release();
             }

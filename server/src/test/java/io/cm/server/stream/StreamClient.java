@@ -132,6 +132,24 @@ final class StreamClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the way a consumer that is done closes: it says so (FIN) and reads what was already on
+     * its way until the server closes too. Returns those events.
+     */
+    List<JsonNode> finish() {
+        List<JsonNode> events = new ArrayList<>();
+        try {
+            socket.shutdownOutput();
+            for (String record = nextRecord(); record != null; record = nextRecord()) {
+                if (!record.isEmpty()) events.add(json(record));
+            }
+        } catch (IOException | UncheckedIOException | AssertionError cutOff) {
+            // the server closed the socket in the middle of its gzip stream: the connection is over
+        }
+        close();
+        return events;
+    }
+
     /** Drops the connection the way a crashed client's host does: a TCP reset, no FIN, no gzip end. */
     void reset() {
         try {

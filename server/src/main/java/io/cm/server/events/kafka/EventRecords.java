@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * A session event as a Kafka record: keyed by visitor ({@code idp}, newline, {@code subject}; both
  * are free of control characters), so the default partitioner keeps a visitor's events in one
  * partition and in order; the value is the JSON the live stream sends (SPEC §5), encoded once by
- * the publishing node; headers {@code tenant} and {@code type} let a stream filter without parsing it.
+ * the publishing node (the event's own timestamp is in it); headers {@code tenant} and {@code type} let a stream filter without parsing it.
  */
 final class EventRecords {
 
@@ -36,7 +36,9 @@ final class EventRecords {
         headers.add(TENANT, event.tenant().getBytes(StandardCharsets.UTF_8));
         headers.add(TYPE, event.type().wireName().getBytes(StandardCharsets.UTF_8));
         byte[] key = (event.idp() + '\n' + event.subject()).getBytes(StandardCharsets.UTF_8);
-        return new ProducerRecord<>(topic, null, event.timestamp(), key, EventJson.encode(event), headers);
+        // No timestamp of ours: the producer's wall clock dates the record, and the broker's retention
+        // counts from it, whatever a node's (or a test's) business clock says.
+        return new ProducerRecord<>(topic, null, null, key, EventJson.encode(event), headers);
     }
 
     /** Whether {@code stream} carries {@code record}: its tenant's, of one of its types. */
