@@ -22,6 +22,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -131,18 +132,31 @@ final class KafkaPublisher implements AutoCloseable {
         }
     }
 
-    /** Hands {@code record} to the producer, waiting (this thread only) while the broker is away; false if it could not. */
+    /**
+     * Hands {@code record} to the producer, waiting (this thread only) while the broker is away; false
+     * if it could not. The producer reports a record it could not even queue (no metadata, a full
+     * buffer, within {@code max.block.ms}) through the callback at once, on this thread: such a
+     * record is offered again instead of being reported lost.
+     */
     private boolean offer(ProducerRecord<byte[], byte[]> record, Callback callback) {
         while (true) {
+            AtomicBoolean queued = new AtomicBoolean();
+            AtomicBoolean refusedForNow = new AtomicBoolean();
             try {
-                producer.send(record, callback);
-                return true;
-            } catch (TimeoutException brokerAway) {
-                if (closing) return false;
+                producer.send(record, (metadata, error) -> {
+                    if (!queued.get() && error instanceof TimeoutException) {
+                        refusedForNow.set(true);
+                    } else {
+                        callback.onCompletion(metadata, error);
+                    }
+                });
+                queued.set(true);
+                if (!refusedForNow.get()) return true;
             } catch (KafkaException e) {
                 LOG.warn("Kafka producer refused a record to {}: {}", record.topic(), e.toString());
                 return false;
             }
+            if (closing) return false;
         }
     }
 

@@ -137,6 +137,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         }
     }
 
+    public boolean running() {
+        return process.isAlive();
+    }
+
     /** Starts the broker again on the same ports and data. */
     public void restart() {
         try {

@@ -19,6 +19,11 @@ public final class SharedBroker {
         return onKafka(Holder.BROKER, topicPrefix + "-" + TOPICS.incrementAndGet());
     }
 
+    /** The broker itself, for tests that stop it; they start it again before they end. */
+    public static KafkaBrokerProcess broker() {
+        return Holder.BROKER;
+    }
+
     /** What makes a server publish to, and stream from, {@code broker} on {@code topic}. */
     public static Map<String, String> onKafka(KafkaBrokerProcess broker, String topic) {
         return Map.of("CM_EVENTS", "kafka", "CM_KAFKA_BOOTSTRAP", broker.bootstrap(), "CM_KAFKA_TOPIC", topic);
