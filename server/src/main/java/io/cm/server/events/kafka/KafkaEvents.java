@@ -39,7 +39,6 @@ public final class KafkaEvents implements EventBackend {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaEvents.class);
     private static final long STARTUP_TIMEOUT_SECONDS = 15;
-    private static final int ADMIN_TIMEOUT_MILLIS = 5000;
 
     private final KafkaSettings kafka;
     private final DeliverySettings delivery;
@@ -64,9 +63,8 @@ public final class KafkaEvents implements EventBackend {
     public static KafkaEvents open(KafkaSettings kafka, DeliverySettings delivery, Clock clock) {
         Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap(),
                 AdminClientConfig.CLIENT_ID_CONFIG, "cm-admin",
-                // A join asks the group coordinator first: with the broker away it fails in seconds, not a minute.
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ADMIN_TIMEOUT_MILLIS,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ADMIN_TIMEOUT_MILLIS));
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(STARTUP_TIMEOUT_SECONDS),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(STARTUP_TIMEOUT_SECONDS)));
         try {
             ensureTopics(admin, kafka, delivery);
             return new KafkaEvents(kafka, delivery, clock, admin);

@@ -8,6 +8,7 @@ import io.cm.server.events.GroupRefusal;
 import io.cm.server.events.JoinRequest;
 import io.cm.server.events.StreamGroup;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
@@ -60,6 +61,7 @@ final class KafkaStreamGroup implements StreamGroup {
     private static final int NOT_READY_RETRY_AFTER_SECONDS = 30;
     private static final int UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(30);
+    private static final int DESCRIBE_TIMEOUT_MILLIS = 5000;
     private static final int SESSION_TIMEOUT_MILLIS = (int) TimeUnit.SECONDS.toMillis(CONFLICT_RETRY_AFTER_SECONDS);
     private static final Pattern CLIENT_ID = Pattern.compile("cm-live\\.max(\\d+)\\..*");
     private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9._-]{1,200}");
@@ -161,7 +163,9 @@ final class KafkaStreamGroup implements StreamGroup {
 
     /** The group's members as its coordinator knows them; none for a group that does not exist yet. */
     private CompletionStage<List<MemberDescription>> members() {
-        return admin.describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId).toCompletionStage()
+        // With the broker away this fails in seconds, and the connection gets a 503.
+        return admin.describeConsumerGroups(List.of(groupId), new DescribeConsumerGroupsOptions().timeoutMs(DESCRIBE_TIMEOUT_MILLIS))
+                .describedGroups().get(groupId).toCompletionStage()
                 .thenApply(description -> List.copyOf(description.members()))
                 .exceptionallyCompose(error -> {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null
