@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * Two server nodes as two machines of a deployment (SPEC §8): in-process, each with its own Vert.x,
  * port, data directory and clock, sharing one redis-server for sessions and one Kafka broker (a
- * topic of their own) for events. Both run {@link StreamFixture#config} with {@code streams}.
+ * topic of their own) for events. Both run {@link StreamFixture#config} with {@code streams} and a
+ * replay margin of a minute.
  */
 final class KafkaNodes implements AutoCloseable {
 
@@ -29,7 +30,9 @@ final class KafkaNodes implements AutoCloseable {
         RedisServerProcess redis = RedisServerProcess.start();
         Map<String, String> env = new HashMap<>(SharedBroker.onKafka(topic));
         env.putAll(Map.of("CM_STORE", "redis", "CM_REDIS_URL", redis.url(), "CM_ID_SECRET", "the-secret-every-node-shares"));
-        String config = StreamFixture.config("", streams);
+        // A generous replay margin: records written to a connection that is taken over must still count as
+        // unsent however slowly this machine runs the test.
+        String config = StreamFixture.config("delivery:\n  replay-margin: 1m\n", streams);
         TestServer a = TestServer.withConfig(config, env);
         return new KafkaNodes(redis, a, TestServer.withConfig(config, env));
     }
