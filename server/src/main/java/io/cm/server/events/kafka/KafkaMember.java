@@ -372,6 +372,10 @@ final class KafkaMember implements GroupMember {
                 cursor.handOver(OWNER, now, true);
                 cursors.put(partition, cursor);
             }
+            // Where the member starts is the group's position at once: a takeover or a restart before the
+            // first periodic commit continues from here, not from the end.
+            if (!partitions.isEmpty()) consumer.commitSync(offsets(), CLOSE_TIMEOUT);
+            lastCommit = System.nanoTime();
             joined.complete(KafkaMember.this);
         }
 
