@@ -4,7 +4,9 @@ import io.cm.core.service.DecisionSettings;
 import io.cm.core.service.SessionService;
 import io.cm.core.session.SessionIds;
 import io.cm.server.config.ServerConfig;
-import io.cm.server.events.EmbeddedEventLog;
+import io.cm.server.events.EmbeddedEvents;
+import io.cm.server.events.EventBackend;
+import io.cm.server.events.kafka.KafkaEvents;
 import io.cm.server.store.Storage;
 import io.cm.server.store.embedded.EmbeddedStorage;
 import io.cm.server.store.redis.RedisStorage;
@@ -37,6 +39,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -53,12 +56,12 @@ public final class CmServer implements AutoCloseable {
     private final int port;
     private final OptionalInt managementPort;
     private final Storage store;
-    private final EmbeddedEventLog events;
+    private final EventBackend events;
     private final LiveStreams liveStreams;
     private final ServerMetrics metrics;
     private final long expiryTimer;
 
-    private CmServer(Vertx vertx, int port, OptionalInt managementPort, Storage store, EmbeddedEventLog events,
+    private CmServer(Vertx vertx, int port, OptionalInt managementPort, Storage store, EventBackend events,
                      LiveStreams liveStreams, ServerMetrics metrics, long expiryTimer) {
         this.vertx = vertx;
         this.expiryTimer = expiryTimer;
@@ -74,7 +77,7 @@ public final class CmServer implements AutoCloseable {
     public static CmServer start(ServerConfig config, Clock clock) {
         DataDirectory.prepare(config.dataDir());
         Storage store = openStorage(config, clock);
-        EmbeddedEventLog events = EmbeddedEventLog.open(config.dataDir(), config.delivery(), clock);
+        EventBackend events = openEvents(config, clock);
         DecisionSettings decisions = new DecisionSettings(config.catalog(), config.throttle().requestLimits());
         SessionService service = new SessionService(() -> decisions, store.sessions(),
                 new SessionIds(SessionIdKey.load(config)), config.timings(), clock, events);
@@ -82,20 +85,19 @@ public final class CmServer implements AutoCloseable {
         ConnectionLimits connections = new ConnectionLimits(config.http(), clock);
         connections.bindTo(metrics.registry());
         events.bindTo(metrics.registry());
-        LiveStreams liveStreams = new LiveStreams(config.streams(), events, config.delivery(), clock);
+        LiveStreams liveStreams = new LiveStreams(config.streams(), events, config.delivery());
         liveStreams.bindTo(metrics.registry());
         LiveStreamHandler liveStream = new LiveStreamHandler(liveStreams);
         SessionHandlers sessions = new SessionHandlers(service, config.catalog(), new RequestDecoder(config.limits()),
                 metrics, clock);
 
         Vertx vertx = Vertx.vertx();
-        OperationsHandlers operations = new OperationsHandlers(metrics, readinessChecks(config, store, vertx));
+        OperationsHandlers operations = new OperationsHandlers(metrics, readinessChecks(config, store, events, vertx));
         int instances = Runtime.getRuntime().availableProcessors();
         int port = config.port() == 0 ? freePort() : config.port();
         OptionalInt managementPort = config.http().managementPort().stream()
                 .map(configured -> configured == 0 ? freePort() : configured).findFirst();
         try {
-            liveStreams.start(vertx);
             connections.start(vertx);
             Future.await(vertx.deployVerticle(() -> new HttpVerticle(port, config, sessions, operations, liveStream,
                             metrics, connections, managementPort.isEmpty(), clock),
@@ -119,9 +121,11 @@ public final class CmServer implements AutoCloseable {
         return new CmServer(vertx, port, managementPort, store, events, liveStreams, metrics, expiryTimer);
     }
 
-    /** Readiness (SPEC §12): the store answers and the data directory takes files. */
-    private static List<ReadinessCheck> readinessChecks(ServerConfig config, Storage store, Vertx vertx) {
+    /** Readiness (SPEC §12): the store answers, the events can be kept (Kafka reachable), the data directory takes files. */
+    private static List<ReadinessCheck> readinessChecks(ServerConfig config, Storage store, EventBackend events,
+                                                        Vertx vertx) {
         return List.of(new ReadinessCheck("store", "STORE_UNAVAILABLE", store::ready),
+                new ReadinessCheck("events", "EVENTS_UNAVAILABLE", () -> CompletableFuture.completedFuture(events.ready())),
                 new ReadinessCheck("dataDir", "DATA_DIR_NOT_WRITABLE", () -> vertx.executeBlocking(
                         () -> DataDirectory.writable(config.dataDir()), false).toCompletionStage()));
     }
@@ -139,6 +143,14 @@ public final class CmServer implements AutoCloseable {
             running.set(false);
             if (failure != null) LOG.warn("Expiry pass failed; the next one retries: {}", failure.toString());
         });
+    }
+
+    private static EventBackend openEvents(ServerConfig config, Clock clock) {
+        return switch (config.events()) {
+            case EMBEDDED -> EmbeddedEvents.open(config.dataDir(), config.delivery(), clock);
+            // The loader requires the Kafka settings with these events.
+            case KAFKA -> KafkaEvents.open(config.kafka().orElseThrow(), config.delivery(), clock);
+        };
     }
 
     private static Storage openStorage(ServerConfig config, Clock clock) {

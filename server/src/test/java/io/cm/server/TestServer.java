@@ -63,6 +63,7 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(Optional.of(yaml), Map.of());
     }
 
+    /** A server with {@code yaml} as its config file and {@code env} as its environment (e.g. other engines). */
     public static TestServer withConfig(String yaml, Map<String, String> env) {
         return new TestServer(Optional.of(yaml), env);
     }

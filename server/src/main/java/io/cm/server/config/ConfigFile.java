@@ -1,15 +1,19 @@
 package io.cm.server.config;
 
+import io.cm.core.event.SessionEventType;
 import io.cm.core.policy.Application;
 import io.cm.core.policy.ConflictMode;
 import io.cm.core.policy.Policy;
 import io.cm.core.policy.Rule;
 import io.cm.core.policy.Target;
 
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The shape of the YAML config file as operators write it (keys in kebab-case). Every setting may
@@ -27,7 +31,7 @@ record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling th
 
     /** Settings of the process itself; overridden by {@code CM_<KEY>} (for example {@code CM_PORT}). */
     record Server(Integer port, String dataDir, String store, String redisUrl, String events,
-                  String kafkaBootstrap, List<String> corsOrigins, String idSecret, String host,
+                  String kafkaBootstrap, String kafkaTopic, List<String> corsOrigins, String idSecret, String host,
                   Integer managementPort, String managementHost, String logFormat) {
     }
 
@@ -125,12 +129,35 @@ record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling th
         }
     }
 
-    record StreamEntry(String name, String tenant, List<String> tokens) {
+    /** {@code types}: the event types the stream carries, by wire name; absent means all. */
+    record StreamEntry(String name, String tenant, List<String> tokens, List<String> types) {
         StreamEntry {
             requireText(name, "stream name");
             requireText(tenant, "stream tenant");
             tokens = tokens == null ? List.of() : List.copyOf(tokens);
             if (tokens.isEmpty()) throw new IllegalArgumentException("stream " + name + " needs at least one token");
+            eventTypes(name, types);
+        }
+
+        LiveStreamSettings toSettings() {
+            return new LiveStreamSettings(name, tenant, tokens, eventTypes(name, types));
+        }
+
+        private static Set<SessionEventType> eventTypes(String stream, List<String> names) {
+            if (names == null) return EnumSet.allOf(SessionEventType.class);
+            if (names.isEmpty()) {
+                throw new IllegalArgumentException("stream " + stream + ": types must name at least one event type "
+                        + "(leave it out to carry all)");
+            }
+            Set<SessionEventType> types = EnumSet.noneOf(SessionEventType.class);
+            for (String name : names) {
+                types.add(Arrays.stream(SessionEventType.values()).filter(type -> type.wireName().equals(name))
+                        .findFirst().orElseThrow(() -> new IllegalArgumentException("stream " + stream
+                                + ": unknown event type '" + name + "' (expected "
+                                + Arrays.stream(SessionEventType.values()).map(SessionEventType::wireName)
+                                .collect(Collectors.joining(", ")) + ")")));
+            }
+            return types;
         }
     }
 

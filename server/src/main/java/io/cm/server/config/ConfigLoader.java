@@ -47,7 +47,7 @@ import java.util.stream.Collectors;
  *
  * <p>Environment names: the settings of the {@code server} section are {@code CM_<KEY>}
  * ({@code CM_PORT}, {@code CM_DATA_DIR}, {@code CM_STORE}, {@code CM_REDIS_URL}, {@code CM_EVENTS},
- * {@code CM_KAFKA_BOOTSTRAP}, {@code CM_CORS_ORIGINS}, {@code CM_ID_SECRET}, {@code CM_HOST},
+ * {@code CM_KAFKA_BOOTSTRAP}, {@code CM_KAFKA_TOPIC}, {@code CM_CORS_ORIGINS}, {@code CM_ID_SECRET}, {@code CM_HOST},
  * {@code CM_MANAGEMENT_PORT}, {@code CM_MANAGEMENT_HOST}, {@code CM_LOG_FORMAT}); those of the other
  * sections are {@code CM_<SECTION>_<KEY>}, e.g. {@code CM_THROTTLING_INITS_PER_WINDOW} or
  * {@code CM_DELIVERY_RESUME_WINDOW}. Lists are
@@ -270,7 +270,7 @@ public final class ConfigLoader {
 
     private static ServerConfig build(ConfigFile file) {
         ConfigFile.Server server = orEmpty(file.server(),
-                () -> new ConfigFile.Server(null, null, null, null, null, null, null, null, null, null, null, null));
+                () -> new ConfigFile.Server(null, null, null, null, null, null, null, null, null, null, null, null, null));
         ConfigFile.Sessions sessions = orEmpty(file.sessions(), () -> new ConfigFile.Sessions(null, null, null));
         ConfigFile.Limits limits = orEmpty(file.limits(), () -> new ConfigFile.Limits(null, null, null, null));
         ConfigFile.Throttling throttling = orEmpty(file.throttling(), () -> new ConfigFile.Throttling(null, null, null));
@@ -293,9 +293,9 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("server.id-secret (CM_ID_SECRET) must be at least " + MIN_ID_SECRET_BYTES
                     + " bytes long: it is the key that signs session ids");
         }
-        if (events == ServerConfig.EventsKind.KAFKA) {
-            throw new IllegalArgumentException("server.events kafka is not available in this version; use embedded");
-        }
+        Optional<KafkaSettings> kafka = events == ServerConfig.EventsKind.KAFKA
+                ? Optional.of(new KafkaSettings(server.kafkaBootstrap(), or(server.kafkaTopic(), KafkaSettings.DEFAULT_TOPIC)))
+                : Optional.empty();
 
         SessionTimings defaults = SessionTimings.DEFAULTS;
         SessionTimings timings = new SessionTimings(
@@ -349,10 +349,10 @@ public final class ConfigLoader {
             if (!tenants.contains(stream.tenant())) {
                 throw new IllegalArgumentException("stream " + stream.name() + " names unknown tenant " + stream.tenant());
             }
-            streams.add(new LiveStreamSettings(stream.name(), stream.tenant(), stream.tokens()));
+            streams.add(stream.toSettings());
         }
         return new ServerConfig(port, Path.of(or(server.dataDir(), "data")), store, Optional.ofNullable(server.redisUrl()),
-                events, Optional.ofNullable(server.kafkaBootstrap()), timings, inputLimits, throttle,
+                events, kafka, timings, inputLimits, throttle,
                 server.corsOrigins() == null ? List.of() : server.corsOrigins(), catalog, streams, deliverySettings,
                 Optional.ofNullable(server.idSecret()).filter(s -> !s.isEmpty()), httpSettings,
                 kind(ServerConfig.LogFormat.class, "server.log-format", server.logFormat()));

@@ -11,12 +11,13 @@ import java.util.Optional;
  * Everything the server runs with, after the config file, environment variables and flags have
  * been merged. See {@code README.md} for the file format and the override names.
  *
+ * @param kafka    present when {@code events} is {@code KAFKA}
  * @param idSecret key for signing session ids; when empty, one is generated and kept in {@code dataDir}
  * @param http      listeners and the limits they hold clients to
  * @param logFormat how log lines are written
  */
 public record ServerConfig(int port, Path dataDir, StoreKind store, Optional<String> redisUrl,
-                           EventsKind events, Optional<String> kafkaBootstrap, SessionTimings timings,
+                           EventsKind events, Optional<KafkaSettings> kafka, SessionTimings timings,
                            InputLimits limits, ThrottleSettings throttle, List<String> corsOrigins,
                            Catalog catalog, List<LiveStreamSettings> streams, DeliverySettings delivery,
                            Optional<String> idSecret, HttpSettings http,
@@ -35,8 +36,7 @@ public record ServerConfig(int port, Path dataDir, StoreKind store, Optional<Str
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(newPort, dataDir, store, redisUrl, events, kafkaBootstrap, timings, limits, throttle,
-                corsOrigins, catalog, streams, delivery, idSecret, http,
-                logFormat);
+        return new ServerConfig(newPort, dataDir, store, redisUrl, events, kafka, timings, limits, throttle,
+                corsOrigins, catalog, streams, delivery, idSecret, http, logFormat);
     }
 }

@@ -1,4 +1,4 @@
-package io.cm.server.stream;
+package io.cm.server.events;
 
 import org.junit.jupiter.api.Test;
 

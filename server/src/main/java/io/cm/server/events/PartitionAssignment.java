@@ -1,4 +1,4 @@
-package io.cm.server.stream;
+package io.cm.server.events;
 
 import java.util.List;
 import java.util.stream.IntStream;
@@ -11,9 +11,9 @@ import java.util.stream.IntStream;
  * and going move (and replay) as few partitions as possible. All events of a visitor are in one
  * partition, so they all go to the partition's one owner.
  */
-final class PartitionAssignment {
+public final class PartitionAssignment {
 
-    static final long NONE = 0;
+    public static final long NONE = 0;
 
     private final long[] owners;
 
