@@ -27,7 +27,7 @@ record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling th
 
     /** Settings of the process itself; overridden by {@code CM_<KEY>} (for example {@code CM_PORT}). */
     record Server(Integer port, String dataDir, String store, String redisUrl, String events,
-                  String kafkaBootstrap, List<String> corsOrigins, String idSecret) {
+                  String kafkaBootstrap, List<String> corsOrigins, String idSecret, String fsync) {
     }
 
     /** Overridden by {@code CM_SESSIONS_<KEY>}. */

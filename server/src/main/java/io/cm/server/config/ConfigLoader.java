@@ -47,7 +47,7 @@ import java.util.stream.Collectors;
  *
  * <p>Environment names: the settings of the {@code server} section are {@code CM_<KEY>}
  * ({@code CM_PORT}, {@code CM_DATA_DIR}, {@code CM_STORE}, {@code CM_REDIS_URL}, {@code CM_EVENTS},
- * {@code CM_KAFKA_BOOTSTRAP}, {@code CM_CORS_ORIGINS}, {@code CM_ID_SECRET}); those of the other
+ * {@code CM_KAFKA_BOOTSTRAP}, {@code CM_CORS_ORIGINS}, {@code CM_ID_SECRET}, {@code CM_FSYNC}); those of the other
  * sections are {@code CM_<SECTION>_<KEY>}, e.g. {@code CM_THROTTLING_INITS_PER_WINDOW} or
  * {@code CM_DELIVERY_RESUME_WINDOW}. Lists are
  * comma-separated.
@@ -257,7 +257,7 @@ public final class ConfigLoader {
     }
 
     private static ServerConfig build(ConfigFile file) {
-        ConfigFile.Server server = orEmpty(file.server(), () -> new ConfigFile.Server(null, null, null, null, null, null, null, null));
+        ConfigFile.Server server = orEmpty(file.server(), () -> new ConfigFile.Server(null, null, null, null, null, null, null, null, null));
         ConfigFile.Sessions sessions = orEmpty(file.sessions(), () -> new ConfigFile.Sessions(null, null, null));
         ConfigFile.Limits limits = orEmpty(file.limits(), () -> new ConfigFile.Limits(null, null, null, null));
         ConfigFile.Throttling throttling = orEmpty(file.throttling(), () -> new ConfigFile.Throttling(null, null, null));
@@ -268,6 +268,7 @@ public final class ConfigLoader {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("server.port " + port + " is not a TCP port");
         ServerConfig.StoreKind store = kind(ServerConfig.StoreKind.class, "server.store", server.store());
         ServerConfig.EventsKind events = kind(ServerConfig.EventsKind.class, "server.events", server.events());
+        ServerConfig.Fsync fsync = kind(ServerConfig.Fsync.class, "server.fsync (CM_FSYNC)", server.fsync());
         if (store == ServerConfig.StoreKind.REDIS && isBlank(server.redisUrl())) {
             throw new IllegalArgumentException("server.redis-url (CM_REDIS_URL) is required when server.store is redis");
         }
@@ -318,7 +319,7 @@ public final class ConfigLoader {
         return new ServerConfig(port, Path.of(or(server.dataDir(), "data")), store, Optional.ofNullable(server.redisUrl()),
                 events, Optional.ofNullable(server.kafkaBootstrap()), timings, inputLimits, throttle,
                 server.corsOrigins() == null ? List.of() : server.corsOrigins(), catalog, streams, deliverySettings,
-                Optional.ofNullable(server.idSecret()).filter(s -> !s.isEmpty()));
+                Optional.ofNullable(server.idSecret()).filter(s -> !s.isEmpty()), fsync);
     }
 
     private static Catalog catalog(ConfigFile file) {

@@ -12,16 +12,30 @@ import java.util.Optional;
  * been merged. See {@code README.md} for the file format and the override names.
  *
  * @param idSecret key for signing session ids; when empty, one is generated and kept in {@code dataDir}
+ * @param fsync    when the embedded store forces its journal to disk
  */
 public record ServerConfig(int port, Path dataDir, StoreKind store, Optional<String> redisUrl,
                            EventsKind events, Optional<String> kafkaBootstrap, SessionTimings timings,
                            InputLimits limits, ThrottleSettings throttle, List<String> corsOrigins,
                            Catalog catalog, List<LiveStreamSettings> streams, DeliverySettings delivery,
-                           Optional<String> idSecret) {
+                           Optional<String> idSecret, Fsync fsync) {
 
     public enum StoreKind { EMBEDDED, REDIS }
 
     public enum EventsKind { EMBEDDED, KAFKA }
+
+    /**
+     * When the embedded store's journal is forced to disk. Every acknowledged change is written to the
+     * operating system first, which survives a crash of the process; forcing also survives a power loss.
+     */
+    public enum Fsync {
+        /** At most a second after a write (the default): a power loss loses at most the last second. */
+        INTERVAL,
+        /** Before every answer: nothing acknowledged is lost, at the cost of one disk flush per batch. */
+        ALWAYS,
+        /** When the operating system decides (typically within 30 s on Linux). */
+        NEVER
+    }
 
     public ServerConfig {
         corsOrigins = List.copyOf(corsOrigins);
@@ -30,6 +44,6 @@ public record ServerConfig(int port, Path dataDir, StoreKind store, Optional<Str
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(newPort, dataDir, store, redisUrl, events, kafkaBootstrap, timings, limits, throttle,
-                corsOrigins, catalog, streams, delivery, idSecret);
+                corsOrigins, catalog, streams, delivery, idSecret, fsync);
     }
 }
