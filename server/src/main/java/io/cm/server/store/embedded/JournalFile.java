@@ -59,6 +59,7 @@ final class JournalFile {
     private static final class Scanner {
         private final FileChannel channel;
         private final CRC32C crc = new CRC32C();
+        private final StringCache shared = new StringCache();
         private byte[] buffer = new byte[READ_CHUNK];
         private int start;
         private int end;
@@ -102,7 +103,7 @@ final class JournalFile {
                 }
                 SubjectState state;
                 try {
-                    state = SubjectStateCodec.decode(new RecordReader(buffer, payload, length));
+                    state = SubjectStateCodec.decode(new RecordReader(buffer, payload, length, shared));
                 } catch (IllegalArgumentException | ArithmeticException e) {
                     return new Scan(records, valid, Optional.of("undecodable record: " + e.getMessage()));
                 }

@@ -84,12 +84,15 @@ final class JournalSessionStore implements SessionStore, AutoCloseable {
     }
 
     private static SubjectSessions withLifetimeUntil(SubjectSessions state, long expiresAt) {
-        if (state.active().isEmpty()) return state;
-        List<Session> active = state.active().stream()
-                .map(s -> s.expiresAt() >= expiresAt ? s : new Session(s.id(), s.terminationCode(), s.applicationId(),
-                        s.startTime(), s.lastHeartbeat(), expiresAt, s.metadata()))
-                .toList();
-        return new SubjectSessions(active, state.ended(), state.policyVersion());
+        Session[] active = state.active().toArray(Session[]::new);
+        for (int i = 0; i < active.length; i++) {
+            Session s = active[i];
+            if (s.expiresAt() < expiresAt) {
+                active[i] = new Session(s.id(), s.terminationCode(), s.applicationId(), s.startTime(), s.lastHeartbeat(),
+                        expiresAt, s.metadata());
+            }
+        }
+        return new SubjectSessions(List.of(active), state.ended(), state.policyVersion());
     }
 
     /** The {@link io.cm.core.store.CommitLog}: runs inside the subject's atomic step; only enqueues. */

@@ -8,11 +8,14 @@ final class RecordReader {
     private final byte[] bytes;
     private int position;
     private final int limit;
+    private final StringCache shared;
 
-    RecordReader(byte[] bytes, int offset, int length) {
+    /** @param shared where {@link #readSharedString} looks for strings read before */
+    RecordReader(byte[] bytes, int offset, int length, StringCache shared) {
         this.bytes = bytes;
         this.position = offset;
         this.limit = offset + length;
+        this.shared = shared;
     }
 
     boolean atEnd() {
@@ -59,10 +62,20 @@ final class RecordReader {
         throw new IllegalArgumentException("variable-length number longer than 10 bytes");
     }
 
+    /** A string unique to its record, such as a session id. */
     String readString() {
         int length = readVarInt();
         require(length);
         String value = new String(bytes, position, length, StandardCharsets.UTF_8);
+        position += length;
+        return value;
+    }
+
+    /** A string many records hold, such as a metadata key: the same instance as the last time these bytes were read. */
+    String readSharedString() {
+        int length = readVarInt();
+        require(length);
+        String value = shared.decode(bytes, position, length);
         position += length;
         return value;
     }

@@ -61,13 +61,13 @@ final class SubjectStateCodec {
 
     /** @throws IllegalArgumentException if the payload is not a record of this format */
     static SubjectState decode(RecordReader in) {
-        SubjectKey subject = new SubjectKey(in.readString(), in.readString());
+        SubjectKey subject = new SubjectKey(in.readSharedString(), in.readString());
         long policyVersion = in.readLong();
         Session[] active = new Session[in.readCount()];
         for (int i = 0; i < active.length; i++) {
             String id = in.readString();
             String code = in.readString();
-            String application = in.readString();
+            String application = in.readSharedString();
             long start = in.readSignedVarLong();
             long lastHeartbeat = start + in.readSignedVarLong();
             long expiresAt = lastHeartbeat + in.readSignedVarLong();
@@ -122,25 +122,25 @@ final class SubjectStateCodec {
         int kind = in.readByte();
         return switch (kind) {
             case RULE_VIOLATION -> {
-                String policy = in.readString();
-                String rule = in.readString();
-                String message = in.readString();
+                String policy = in.readSharedString();
+                String rule = in.readSharedString();
+                String message = in.readSharedString();
                 int threshold = Math.toIntExact(in.readSignedVarLong());
                 int current = Math.toIntExact(in.readSignedVarLong());
                 Optional<String> attribute = readOptional(in);
                 Optional<String> value = readOptional(in);
                 Conflict[] conflicts = new Conflict[in.readCount()];
                 for (int i = 0; i < conflicts.length; i++) {
-                    conflicts[i] = new Conflict(in.readString(), in.readString(), in.readString(), in.readString(),
-                            in.readSignedVarLong(), readMap(in));
+                    conflicts[i] = new Conflict(in.readString(), in.readString(), in.readSharedString(),
+                            in.readSharedString(), in.readSignedVarLong(), readMap(in));
                 }
                 yield new Advice.RuleViolation(policy, rule, message, threshold, current, attribute, value,
                         List.of(conflicts), readOptional(in));
             }
             case REMOTE_TERMINATION -> {
                 String terminatedBy = in.readString();
-                String reason = in.readString();
-                Advice.Terminator terminator = new Advice.Terminator(in.readString(), readOptional(in),
+                String reason = in.readSharedString();
+                Advice.Terminator terminator = new Advice.Terminator(in.readSharedString(), readOptional(in),
                         readOptional(in), in.readSignedVarLong());
                 yield new Advice.RemoteTermination(terminatedBy, reason, terminator);
             }
@@ -159,7 +159,7 @@ final class SubjectStateCodec {
     @SuppressWarnings("unchecked")
     private static Map<String, String> readMap(RecordReader in) {
         Map.Entry<String, String>[] entries = new Map.Entry[in.readCount()];
-        for (int i = 0; i < entries.length; i++) entries[i] = Map.entry(in.readString(), in.readString());
+        for (int i = 0; i < entries.length; i++) entries[i] = Map.entry(in.readSharedString(), in.readSharedString());
         return Map.ofEntries(entries);
     }
 
@@ -169,6 +169,6 @@ final class SubjectStateCodec {
     }
 
     private static Optional<String> readOptional(RecordReader in) {
-        return in.readByte() == 1 ? Optional.of(in.readString()) : Optional.empty();
+        return in.readByte() == 1 ? Optional.of(in.readSharedString()) : Optional.empty();
     }
 }

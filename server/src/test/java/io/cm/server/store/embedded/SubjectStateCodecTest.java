@@ -23,6 +23,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SubjectStateCodecTest {
 
     private static final long NOW = 1_767_225_600_000L;
+    private static final SubjectKey ALICE_KEY = new SubjectKey("idp", "alice");
+    private static final SubjectKey BOB_KEY = new SubjectKey("idp", "bob");
 
     private static byte[] payload(SubjectKey subject, SubjectSessions state) {
         RecordBuffer buffer = new RecordBuffer(16);
@@ -33,8 +35,10 @@ class SubjectStateCodecTest {
         return copy;
     }
 
-    private static SubjectState decode(byte[] payload) {
-        return SubjectStateCodec.decode(new RecordReader(payload, 0, payload.length));
+    private final StringCache shared = new StringCache();
+
+    private SubjectState decode(byte[] payload) {
+        return SubjectStateCodec.decode(new RecordReader(payload, 0, payload.length, shared));
     }
 
     @Test
@@ -61,9 +65,7 @@ class SubjectStateCodecTest {
 
     @Test
     void anEmptyStateSaysTheSubjectHasNothingLeft() {
-        SubjectKey subject = new SubjectKey("idp", "alice");
-
-        SubjectState decoded = decode(payload(subject, SubjectSessions.EMPTY));
+        SubjectState decoded = decode(payload(ALICE_KEY, SubjectSessions.EMPTY));
 
         assertThat(decoded.state().isEmpty()).isTrue();
         assertThat(decoded.state()).isEqualTo(SubjectSessions.EMPTY);
@@ -81,8 +83,21 @@ class SubjectStateCodecTest {
     }
 
     @Test
+    void whatManySessionsHoldIsOneStringInMemoryAfterReadingButIdsAreTheirOwn() {
+        Session first = new Session("s1", "C1", "demo-app", NOW, NOW, NOW + 1, Map.of("channel", "news"));
+        Session second = new Session("s2", "C2", "demo-app", NOW, NOW, NOW + 1, Map.of("channel", "news"));
+        Session one = decode(payload(ALICE_KEY, new SubjectSessions(List.of(first), List.of()))).state().active().getFirst();
+        Session two = decode(payload(BOB_KEY, new SubjectSessions(List.of(second), List.of()))).state().active().getFirst();
+
+        assertThat(two.applicationId()).isSameAs(one.applicationId());
+        assertThat(two.metadata().keySet().iterator().next()).isSameAs(one.metadata().keySet().iterator().next());
+        assertThat(two.metadata().get("channel")).isSameAs(one.metadata().get("channel"));
+        assertThat(two).isEqualTo(second);
+    }
+
+    @Test
     void aTruncatedOrPaddedPayloadIsRejected() {
-        byte[] whole = payload(new SubjectKey("idp", "alice"), new SubjectSessions(
+        byte[] whole = payload(ALICE_KEY, new SubjectSessions(
                 List.of(new Session("s1", "C", "app", NOW, NOW, NOW + 1, Map.of("k", "v"))), List.of()));
 
         for (int length = 0; length < whole.length; length++) {
