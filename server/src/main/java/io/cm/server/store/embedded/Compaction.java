@@ -16,6 +16,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -83,7 +84,11 @@ final class Compaction implements AutoCloseable {
 
     /** Writer thread only, right after it rolled to segment {@code number}: snapshots as of that segment. */
     CompletableFuture<Void> start(long number) {
-        last = CompletableFuture.runAsync(() -> compact(number), thread);
+        try {
+            last = CompletableFuture.runAsync(() -> compact(number), thread);
+        } catch (RejectedExecutionException closed) {
+            return CompletableFuture.failedFuture(new CancellationException("the journal is closing"));
+        }
         return last;
     }
 

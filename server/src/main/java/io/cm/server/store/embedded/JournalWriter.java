@@ -136,6 +136,11 @@ final class JournalWriter implements AutoCloseable {
     }
 
     private void run() {
+        try {
+            compactIfDue(); // what was replayed may be due already
+        } catch (Throwable e) {
+            fail(e);
+        }
         boolean running = true;
         while (running) {
             batch.clear();
@@ -194,11 +199,16 @@ final class JournalWriter implements AutoCloseable {
         writeOut();
         if (stop || forceDue()) force();
         // Before the stages complete, so that whoever waits on them sees the compaction they made due.
-        if (!stop && !compaction.running()
+        if (!stop) compactIfDue();
+        for (CompletableFuture<Void> stage : written) stage.complete(null);
+    }
+
+    /** Starts a compaction when the segments since the last snapshot have outgrown it (and the minimum). */
+    private void compactIfDue() throws IOException {
+        if (!compaction.running()
                 && bytesSinceSnapshot >= Math.max(settings.compactionMinBytes(), compaction.snapshotBytes())) {
             startCompaction();
         }
-        for (CompletableFuture<Void> stage : written) stage.complete(null);
     }
 
     private void encode(Append append) {

@@ -4,6 +4,7 @@ import io.cm.core.ManualClock;
 import io.cm.core.session.Session;
 import io.cm.core.session.SubjectKey;
 import io.cm.core.session.SubjectSessions;
+import io.cm.core.store.StoreUnavailableException;
 import io.cm.server.config.ServerConfig.Fsync;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -185,6 +186,62 @@ class JournalFilesTest {
             for (int i = 0; i < 10; i++) {
                 assertThat(ids(read(store, new SubjectKey("idp", "s" + i)))).containsExactly("n" + (2_990 + i));
             }
+        }
+    }
+
+    @Test
+    void aJournalThatOutgrewItsSnapshotAtStartIsCompactedWithoutWaitingForAWrite() throws IOException {
+        threeSubjects();
+        JournalSettings tiny = new JournalSettings(Fsync.INTERVAL, Duration.ofSeconds(1), 1);
+
+        try (JournalSessionStore store = open(dir, clock, tiny)) {
+            await(store.flush());
+            await(store.lastCompaction());
+
+            assertThat(files(".snapshot")).hasSize(1);
+            assertThat(ids(read(store, CAROL))).containsExactly("c");
+        }
+    }
+
+    @Test
+    void aFailedSnapshotLeavesTheSegmentsAndTheJournalServing() throws IOException {
+        threeSubjects();
+        CompactionStep.Observer failing = step -> {
+            if (step == CompactionStep.SNAPSHOT_WRITTEN) throw new IllegalStateException("disk full");
+        };
+        try (JournalSessionStore store = JournalSessionStore.open(dir, JournalSettings.of(Fsync.INTERVAL),
+                JournalFixture.TIMINGS, clock, failing)) {
+            assertThatThrownBy(() -> await(store.compact())).hasMessageContaining("disk full");
+
+            assertThat(files(".snapshot")).isEmpty();
+            assertThat(files(".tmp")).isEmpty();
+            assertThat(store.healthy()).isTrue();
+            put(store, ALICE, sessions(session("a2", 0)));
+        }
+        try (JournalSessionStore store = open(dir, clock)) {
+            assertThat(ids(read(store, ALICE))).containsExactly("a2");
+            assertThat(ids(read(store, BOB))).containsExactly("b");
+        }
+    }
+
+    @Test
+    void aJournalThatCannotWriteRefusesEveryLaterChangeAndIsNotReady() throws IOException {
+        threeSubjects();
+        try (JournalSessionStore store = open(dir, clock)) {
+            put(store, ALICE, sessions(session("a2", 0)));
+            Path next = dir.resolve(files(".segment").getLast().replace("2.segment", "3.segment"));
+            Files.createDirectory(next); // the segment the journal rolls to cannot be created
+
+            assertThatThrownBy(() -> await(store.compact())).hasCauseInstanceOf(StoreUnavailableException.class);
+            assertThat(store.healthy()).isFalse();
+            assertThatThrownBy(() -> put(store, BOB, sessions(session("b2", 0))))
+                    .hasCauseInstanceOf(StoreUnavailableException.class)
+                    .hasMessageContaining("cannot be written");
+            Files.delete(next);
+        }
+        try (JournalSessionStore store = open(dir, clock)) {
+            assertThat(ids(read(store, ALICE))).as("acknowledged before the failure").containsExactly("a2");
+            assertThat(store.healthy()).isTrue();
         }
     }
 
