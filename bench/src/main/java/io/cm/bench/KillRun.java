@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,8 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * {@code kill -9} under load, counted: per round, a server process on a fresh data directory,
  * {@code clients} keep-alive connections each starting sessions on new subjects as fast as answers
- * come, SIGKILL after {@code killAfter} seconds, a restart on the same directory, then a heartbeat
- * for every session that got its 202: acknowledged vs recovered (answered 202 after the restart).
+ * come, SIGKILL {@code killAfter} seconds after the first 202 (so that a slow JVM start does not eat
+ * the load), a restart on the same directory, then a heartbeat for every session that got its 202:
+ * acknowledged vs recovered (answered 202 after the restart).
  *
  * <p>Arguments, all optional, {@code key=value}: {@code rounds} (6), {@code clients} (20),
  * {@code killAfter} seconds (3.5), {@code heap} of the server (512m), {@code fsync}
@@ -40,7 +42,7 @@ public final class KillRun {
         Duration killAfter = Duration.ofMillis((long) (Double.parseDouble(options.getOrDefault("killAfter", "3.5")) * 1000));
         String heap = options.getOrDefault("heap", "512m");
         Map<String, String> env = options.containsKey("fsync") ? Map.of("CM_FSYNC", options.get("fsync")) : Map.of();
-        System.out.printf("machine: %d cores; server -Xmx%s%s; %d keep-alive clients; kill -9 after %.1f s%n%n",
+        System.out.printf("machine: %d cores; server -Xmx%s%s; %d keep-alive clients; kill -9 %.1f s after the first 202%n%n",
                 Runtime.getRuntime().availableProcessors(), heap, env.isEmpty() ? "" : ", fsync " + env.get("CM_FSYNC"),
                 clients, killAfter.toMillis() / 1e3);
         System.out.println("round  acknowledged   recovered   lost  cut in flight  other answers  restart s");
@@ -76,6 +78,7 @@ public final class KillRun {
 
     private static final class Load {
         final Queue<String> acknowledged = new ConcurrentLinkedQueue<>();
+        final CountDownLatch first = new CountDownLatch(1);
         final AtomicLong cut = new AtomicLong();
         final AtomicLong other = new AtomicLong();
     }
@@ -91,6 +94,7 @@ public final class KillRun {
             generator.context(i).runOnContext(ignored -> startLoop(poster, run, subjects, load).onComplete(done));
             loops.add(done.future());
         }
+        if (!load.first.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("no start acknowledged in 60 s");
         Thread.sleep(killAfter.toMillis());
         server.kill();
         Future.join(loops).await(60, TimeUnit.SECONDS);
@@ -105,8 +109,12 @@ public final class KillRun {
                 load.cut.incrementAndGet();
                 return Future.succeededFuture();
             }
-            if (reply.result().status() == 202) load.acknowledged.add(base + "/" + reply.result().location());
-            else load.other.incrementAndGet();
+            if (reply.result().status() == 202) {
+                load.acknowledged.add(base + "/" + reply.result().location());
+                load.first.countDown();
+            } else {
+                load.other.incrementAndGet();
+            }
             return startLoop(poster, run, subjects, load);
         });
     }

@@ -7,7 +7,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,7 +120,7 @@ final class Compaction implements AutoCloseable {
         long[] counts = {0, JournalFile.HEADER};
         try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            writeFully(out, JournalFile.header());
+            JournalFile.writeFully(out, JournalFile.header());
             currentStates.accept((subject, state) -> {
                 if (closing) throw new CancellationException("server closing");
                 if (state.isEmpty()) return;
@@ -140,16 +139,12 @@ final class Compaction implements AutoCloseable {
     private static int flush(FileChannel out, RecordBuffer buffer) {
         int size = buffer.size();
         try {
-            writeFully(out, buffer.contents());
+            JournalFile.writeFully(out, buffer.contents());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         buffer.clear();
         return size;
-    }
-
-    static void writeFully(FileChannel out, ByteBuffer bytes) throws IOException {
-        while (bytes.hasRemaining()) out.write(bytes);
     }
 
     private static void deleteQuietly(Path file) {

@@ -32,6 +32,11 @@ final class JournalFile {
         return ByteBuffer.allocate(HEADER).putInt(MAGIC).putInt(VERSION).flip();
     }
 
+    /** Writes all of {@code bytes} (a file channel may take them in several calls). Blocking I/O. */
+    static void writeFully(FileChannel out, ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) out.write(bytes);
+    }
+
     /**
      * What reading a file found: {@code records} good records in its first {@code validLength} bytes;
      * {@code fault} says why reading stopped before the end of the file, if it did.

@@ -228,7 +228,7 @@ final class JournalWriter implements AutoCloseable {
     private void writeOut() throws IOException {
         if (buffer.size() == 0) return;
         JournalDirectory.assertNotOnEventLoop();
-        Compaction.writeFully(segment, buffer.contents());
+        JournalFile.writeFully(segment, buffer.contents());
         bytesSinceSnapshot += buffer.size();
         unforced = true;
         buffer.clear();
@@ -267,7 +267,7 @@ final class JournalWriter implements AutoCloseable {
 
     private void openSegment(long number) throws IOException {
         segment = FileChannel.open(directory.segment(number), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        Compaction.writeFully(segment, JournalFile.header());
+        JournalFile.writeFully(segment, JournalFile.header());
         directory.sync();
         segmentNumber = number;
     }
