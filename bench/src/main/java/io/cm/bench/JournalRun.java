@@ -85,8 +85,8 @@ public final class JournalRun {
             }
             List<String> sample = sessions == 0 ? List.of() : start(config, sessions, inFlight);
             long bytes = journalBytes(dir);
-            System.out.printf("journal on disk       %,d bytes in %s = %.0f bytes per active session%n",
-                    bytes, files(dir), bytes / (double) sessions);
+            System.out.printf("journal on disk       %,d bytes in %s%s%n", bytes, files(dir),
+                    sessions == 0 ? "" : String.format(" = %.0f bytes per active session", bytes / (double) sessions));
 
             long replayStart = System.nanoTime();
             long cpuStart = THREADS.getCurrentThreadCpuTime();
@@ -201,7 +201,8 @@ public final class JournalRun {
             System.out.printf("restart as a process  %.2f s from launch to /health 200 (-Xmx%s; the process used %.2f s "
                     + "of CPU by then, all threads)%n", server.readySeconds(), heap, server.cpuSeconds());
             try (Stream<String> log = Files.lines(dir.resolve("server.log"))) {
-                log.filter(line -> line.contains("Restored")).forEach(line -> System.out.println("  server: " + line));
+                log.filter(line -> line.contains("Restored")).reduce((earlier, later) -> later)
+                        .ifPresent(line -> System.out.println("  server: " + line));
             }
             HttpClient http = HttpClient.newHttpClient();
             String authorization = "Basic " + Base64.getEncoder().encodeToString("demo-app:".getBytes(StandardCharsets.UTF_8));
