@@ -32,7 +32,8 @@ record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling th
     /** Settings of the process itself; overridden by {@code CM_<KEY>} (for example {@code CM_PORT}). */
     record Server(Integer port, String dataDir, String store, String redisUrl, String events,
                   String kafkaBootstrap, String kafkaTopic, List<String> corsOrigins, String idSecret, String host,
-                  Integer managementPort, String managementHost, String logFormat) {
+                  Integer managementPort, String managementHost, String logFormat,
+                  String fsync) {
     }
 
     /** Overridden by {@code CM_SESSIONS_<KEY>}. */

@@ -48,7 +48,7 @@ import java.util.stream.Collectors;
  * <p>Environment names: the settings of the {@code server} section are {@code CM_<KEY>}
  * ({@code CM_PORT}, {@code CM_DATA_DIR}, {@code CM_STORE}, {@code CM_REDIS_URL}, {@code CM_EVENTS},
  * {@code CM_KAFKA_BOOTSTRAP}, {@code CM_KAFKA_TOPIC}, {@code CM_CORS_ORIGINS}, {@code CM_ID_SECRET}, {@code CM_HOST},
- * {@code CM_MANAGEMENT_PORT}, {@code CM_MANAGEMENT_HOST}, {@code CM_LOG_FORMAT}); those of the other
+ * {@code CM_MANAGEMENT_PORT}, {@code CM_MANAGEMENT_HOST}, {@code CM_LOG_FORMAT}, {@code CM_FSYNC}); those of the other
  * sections are {@code CM_<SECTION>_<KEY>}, e.g. {@code CM_THROTTLING_INITS_PER_WINDOW} or
  * {@code CM_DELIVERY_RESUME_WINDOW}. Lists are
  * comma-separated.
@@ -270,7 +270,7 @@ public final class ConfigLoader {
 
     private static ServerConfig build(ConfigFile file) {
         ConfigFile.Server server = orEmpty(file.server(),
-                () -> new ConfigFile.Server(null, null, null, null, null, null, null, null, null, null, null, null, null));
+                () -> new ConfigFile.Server(null, null, null, null, null, null, null, null, null, null, null, null, null, null));
         ConfigFile.Sessions sessions = orEmpty(file.sessions(), () -> new ConfigFile.Sessions(null, null, null));
         ConfigFile.Limits limits = orEmpty(file.limits(), () -> new ConfigFile.Limits(null, null, null, null));
         ConfigFile.Throttling throttling = orEmpty(file.throttling(), () -> new ConfigFile.Throttling(null, null, null));
@@ -282,6 +282,7 @@ public final class ConfigLoader {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("server.port " + port + " is not a TCP port");
         ServerConfig.StoreKind store = kind(ServerConfig.StoreKind.class, "server.store", server.store());
         ServerConfig.EventsKind events = kind(ServerConfig.EventsKind.class, "server.events", server.events());
+        ServerConfig.Fsync fsync = kind(ServerConfig.Fsync.class, "server.fsync (CM_FSYNC)", server.fsync());
         if (store == ServerConfig.StoreKind.REDIS && isBlank(server.redisUrl())) {
             throw new IllegalArgumentException("server.redis-url (CM_REDIS_URL) is required when server.store is redis");
         }
@@ -355,7 +356,7 @@ public final class ConfigLoader {
                 events, kafka, timings, inputLimits, throttle,
                 server.corsOrigins() == null ? List.of() : server.corsOrigins(), catalog, streams, deliverySettings,
                 Optional.ofNullable(server.idSecret()).filter(s -> !s.isEmpty()), httpSettings,
-                kind(ServerConfig.LogFormat.class, "server.log-format", server.logFormat()));
+                kind(ServerConfig.LogFormat.class, "server.log-format", server.logFormat()), fsync);
     }
 
     private static Catalog catalog(ConfigFile file) {

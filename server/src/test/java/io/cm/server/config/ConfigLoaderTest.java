@@ -241,6 +241,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theJournalIsForcedEverySecondUnlessTheFileOrCmFsyncSaysOtherwise() throws IOException {
+        assertThat(load(Optional.empty(), Map.of()).fsync()).isEqualTo(ServerConfig.Fsync.INTERVAL);
+        Path always = file(MINIMAL + "server:\n  fsync: always\n");
+        assertThat(load(Optional.of(always), Map.of()).fsync()).isEqualTo(ServerConfig.Fsync.ALWAYS);
+        assertThat(load(Optional.of(always), Map.of("CM_FSYNC", "never")).fsync()).isEqualTo(ServerConfig.Fsync.NEVER);
+    }
+
+    @Test
+    void anUnknownFsyncPolicyIsRejectedNamingTheSettingAndTheChoices() throws IOException {
+        assertThatThrownBy(() -> load(Optional.empty(), Map.of("CM_FSYNC", "sometimes")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.fsync (CM_FSYNC): unknown value 'sometimes' (expected interval or always or never)");
+        assertThatThrownBy(() -> load(Optional.of(file(MINIMAL + "server:\n  fsync: 1s\n")), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cm.yaml")
+                .hasMessageContaining("unknown value '1s'");
+    }
+
+    @Test
     void unknownCmVariablesAreIgnoredRatherThanFatal() {
         assertThat(load(Optional.empty(), Map.of("CM_NOT_A_SETTING", "x")).port()).isEqualTo(8080);
     }
