@@ -50,14 +50,16 @@ public final class RedisConnection implements AutoCloseable {
     private final AbstractRedisClient client;
     private final StatefulConnection<String, byte[]> connection;
     private final RedisClusterAsyncCommands<String, byte[]> commands;
+    private final boolean cluster;
 
     private RedisConnection(ClientResources resources, AbstractRedisClient client,
                             StatefulConnection<String, byte[]> connection,
-                            RedisClusterAsyncCommands<String, byte[]> commands) {
+                            RedisClusterAsyncCommands<String, byte[]> commands, boolean cluster) {
         this.resources = resources;
         this.client = client;
         this.connection = connection;
         this.commands = commands;
+        this.cluster = cluster;
     }
 
     /** @throws IllegalStateException if Redis cannot be reached now */
@@ -80,7 +82,7 @@ public final class RedisConnection implements AutoCloseable {
             StatefulRedisConnection<String, byte[]> connection = standalone.connect(CODEC);
             if (!connection.sync().info("cluster").contains("cluster_enabled:1")) {
                 LOG.info("Connected to Redis at {}", hosts(uris));
-                return new RedisConnection(resources, standalone, connection, connection.async());
+                return new RedisConnection(resources, standalone, connection, connection.async(), false);
             }
             connection.close();
             standalone.shutdown();
@@ -99,7 +101,7 @@ public final class RedisConnection implements AutoCloseable {
             clustered.getPartitions().forEach(node -> clustered.getConnection(node.getUri().getHost(),
                     node.getUri().getPort()));
             LOG.info("Connected to Redis Cluster through {}", hosts(uris));
-            return new RedisConnection(resources, cluster, clustered, clustered.async());
+            return new RedisConnection(resources, cluster, clustered, clustered.async(), true);
         } catch (RedisException e) {
             standalone.shutdown();
             resources.shutdown();
@@ -114,6 +116,11 @@ public final class RedisConnection implements AutoCloseable {
 
     RedisClusterAsyncCommands<String, byte[]> commands() {
         return commands;
+    }
+
+    /** Whether this is a Redis Cluster, where one script may only use keys of one slot. */
+    boolean isCluster() {
+        return cluster;
     }
 
     /** Completes with whether Redis answered a {@code PING} (within the command timeout). */
