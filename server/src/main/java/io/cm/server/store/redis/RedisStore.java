@@ -12,7 +12,7 @@ import io.cm.core.store.Spend;
 import io.cm.core.store.StoreUnavailableException;
 import io.cm.core.store.Touch;
 import io.cm.server.store.redis.SubjectHashes.Commit;
-import io.cm.server.store.redis.SubjectHashes.Touched;
+import io.cm.server.store.redis.SubjectHashes.TouchReply;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -183,9 +183,9 @@ public final class RedisStore implements SessionStore {
         long ttl = ttl(expiresAt - spend.now());
         return calls.call(() -> hashes.touch(subject, sessionId, spend, expiresAt, policyVersion, ttl, cachedVersion))
                 .thenApply(reply -> switch (reply) {
-                    case Metered.Throttled<Touched> throttled -> new Metered.Throttled<>(throttled.acceptedFrom());
-                    case Metered.Done<Touched>(Touched.Undecided undecided) -> new Metered.Done<>(new Touch.Undecided());
-                    case Metered.Done<Touched>(Touched.Moved moved) -> new Metered.Done<>(new Touch.Touched(
+                    case Metered.Throttled<TouchReply> throttled -> new Metered.Throttled<>(throttled.acceptedFrom());
+                    case Metered.Done<TouchReply>(TouchReply.Undecided undecided) -> new Metered.Done<>(new Touch.Undecided());
+                    case Metered.Done<TouchReply>(TouchReply.Moved moved) -> new Metered.Done<>(new Touch.Touched(
                             moved(subject, sessionId, spend.now(), expiresAt, cached, moved.current())));
                 });
     }

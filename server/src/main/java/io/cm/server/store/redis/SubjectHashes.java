@@ -40,6 +40,11 @@ import java.util.concurrent.CompletionStage;
  * Every write keeps the hash alive past its last deadline plus a margin (never shortening it), so
  * Redis memory stays bounded by live subjects even if no node comes back to one.
  *
+ * <p>A hash of the earlier layout ({@code v, s, d} only) reads with the times inside {@code s}; its
+ * touches are undecided (no {@code p}, no {@code t:}) and so decided in full, which writes the new
+ * fields. Nodes of both layouts must not share a Redis: the earlier ones would not see the {@code t:}
+ * fields.
+ *
  * <p>Policy stays in Java: the scripts only check versions and times, count and write. Replies are
  * decoded on the thread that completes the call.
  */
@@ -122,9 +127,9 @@ final class SubjectHashes {
             end
             if version ~= ARGV[1] then return {1, redis.call('HGETALL', key)} end
             for _, check in ipairs(checks) do
-              if redis.call('HGET', key, 't:' .. check[1]) ~= check[2] then
-                return {1, redis.call('HGETALL', key)}
-              end
+              local times = redis.call('HGET', key, 't:' .. check[1])
+              -- (no t: field: a hash of the layout before t: fields, whose times are those in s)
+              if times and times ~= check[2] then return {1, redis.call('HGETALL', key)} end
             end
             if budgetField then redis.call('HSET', key, budgetField, budget) end
             if not writes then
@@ -171,13 +176,13 @@ final class SubjectHashes {
     }
 
     /** What a touch came to, when the budget had room. */
-    sealed interface Touched {
+    sealed interface TouchReply {
         /** Not settled by moving times: nothing changed. */
-        record Undecided() implements Touched {
+        record Undecided() implements TouchReply {
         }
 
         /** Times moved; {@code current} is the hash as it is now, unless its version was the cached one. */
-        record Moved(Optional<Snapshot> current) implements Touched {
+        record Moved(Optional<Snapshot> current) implements TouchReply {
         }
     }
 
@@ -208,7 +213,7 @@ final class SubjectHashes {
      * {@code expiresAt}, if it is active at {@code now} and the subject was evaluated under
      * {@code policyVersion}; one script call.
      */
-    CompletionStage<Metered<Touched>> touch(SubjectKey subject, String sessionId, Spend spend, long expiresAt,
+    CompletionStage<Metered<TouchReply>> touch(SubjectKey subject, String sessionId, Spend spend, long expiresAt,
                                             long policyVersion, long ttlMillis, String cachedVersion) {
         long now = spend.now();
         CompletionStage<List<Object>> reply = TOUCH.run(redis, ScriptOutputType.MULTI,
@@ -217,8 +222,8 @@ final class SubjectHashes {
                 number(spend.limit().perWindow()), number(spend.limit().windowMillis()), number(ttlMillis),
                 text(cachedVersion));
         return reply.thenApply(fields -> switch (code(fields)) {
-            case 0 -> new Metered.Done<>(new Touched.Undecided());
-            case 1 -> new Metered.Done<>(new Touched.Moved(fields.size() > 1
+            case 0 -> new Metered.Done<>(new TouchReply.Undecided());
+            case 1 -> new Metered.Done<>(new TouchReply.Moved(fields.size() > 1
                     ? Optional.of(decodeFlat(fields.get(1))) : Optional.empty()));
             default -> new Metered.Throttled<>((Long) fields.get(1));
         });
@@ -244,21 +249,20 @@ final class SubjectHashes {
 
     private byte[][] arguments(SubjectKey subject, Commit commit) {
         List<byte[]> args = new ArrayList<>();
-        SubjectSessions before = commit.decidedOn().state();
         args.add(text(commit.decidedOn().version()));
         args.add(number(commit.spend().map(Spend::now).orElse(0L)));
         args.add(commit.spend().map(s -> s.sessionId().map(id -> text("b:" + id)).orElse(INIT_BUDGET)).orElse(NONE));
         args.add(number(commit.spend().map(s -> (long) s.limit().perWindow()).orElse(0L)));
         args.add(number(commit.spend().map(s -> s.limit().windowMillis()).orElse(0L)));
         args.add(number(commit.budgetTtlMillis()));
-        List<Session> expired = before.expiredAt(commit.decidedAt());
-        args.add(number(expired.size()));
-        for (Session s : expired) {
-            args.add(text(s.id()));
-            args.add(text(times(s.lastHeartbeat(), s.expiresAt())));
-        }
-        if (commit.next().isEmpty()) return args.toArray(byte[][]::new);
-        Snapshot next = commit.next().get();
+        addTimes(args, commit.decidedOn().state().expiredAt(commit.decidedAt()));
+        commit.next().ifPresent(next -> addWrite(args, subject, commit, next));
+        return args.toArray(byte[][]::new);
+    }
+
+    /** The structure, and the times of the sessions added or moved and the ids of those ended since {@code decidedOn}. */
+    private void addWrite(List<byte[]> args, SubjectKey subject, Commit commit, Snapshot next) {
+        SubjectSessions before = commit.decidedOn().state();
         SubjectSessions after = next.state();
         args.add(text(next.version()));
         args.add(after.isEmpty() ? NONE : codec.encode(after));
@@ -276,16 +280,20 @@ final class SubjectHashes {
                 moved.add(s);
             }
         }
-        args.add(number(moved.size()));
-        for (Session s : moved) {
-            args.add(text(s.id()));
-            args.add(text(times(s.lastHeartbeat(), s.expiresAt())));
-        }
+        addTimes(args, moved);
         List<String> ended = before.active().stream().map(Session::id).filter(id -> !remaining.contains(id)).toList();
         args.add(number(ended.size()));
         for (String id : ended) args.add(text(id));
         if (dueIndexInScript) args.add(commit.schedules() ? text(RedisKeys.dueMember(subject)) : NONE);
-        return args.toArray(byte[][]::new);
+    }
+
+    /** A count, then each session's id and times. */
+    private static void addTimes(List<byte[]> args, List<Session> sessions) {
+        args.add(number(sessions.size()));
+        for (Session s : sessions) {
+            args.add(text(s.id()));
+            args.add(text(times(s.lastHeartbeat(), s.expiresAt())));
+        }
     }
 
     /** The snapshot a hash's fields describe, the sessions' times taken from their t: fields. */

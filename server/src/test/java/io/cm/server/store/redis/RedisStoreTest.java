@@ -10,12 +10,14 @@ import io.cm.core.store.SessionStore;
 import io.cm.core.store.SessionStore.Change;
 import io.cm.core.store.Spend;
 import io.cm.core.store.Touch;
+import io.cm.server.store.SubjectSessionsCodec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -346,6 +348,31 @@ class RedisStoreTest {
 
         assertThat(redis.cli("HKEYS", RedisKeys.subject(ALICE))).isEqualTo("i");
         assertThat(Long.parseLong(redis.cli("PTTL", RedisKeys.subject(ALICE)))).isPositive();
+    }
+
+    @Test
+    void aHashOfTheEarlierLayoutIsReadWithTheTimesInsideAndUpgradedByItsNextCommit() {
+        SubjectSessions earlier = evaluated(session("a", at(Duration.ofSeconds(90))), session("b", at(Duration.ofSeconds(30))));
+        redis.cli("HSET", RedisKeys.subject(ALICE), "v", "earlier", "s",
+                new String(new SubjectSessionsCodec().encode(earlier), StandardCharsets.UTF_8),
+                "d", Long.toString(at(Duration.ofSeconds(30))));
+        SessionStore store = node();
+        clock.advance(Duration.ofSeconds(40));
+
+        assertThat(touch(store, "a", Duration.ofSeconds(90))).as("no p, no t: fields: decided in full")
+                .isEqualTo(new Metered.Done<>(new Touch.Undecided()));
+        long now = clock.millis();
+        List<Session> expired = done(store.update(ALICE, Optional.empty(), current -> {
+            SubjectSessions alive = current.withoutExpired(now);
+            SubjectSessions beaten = alive.activeSession("a")
+                    .map(a -> alive.replacing(a.heartbeat(now, now + 90_000, a.metadata()))).orElse(alive);
+            return new Change<>(beaten, current.expiredAt(now));
+        }));
+
+        assertThat(expired).extracting(Session::id).containsExactly("b");
+        assertThat(redis.cli("HKEYS", RedisKeys.subject(ALICE)).split("\n")).contains("p", "t:a");
+        assertThat(touch(store, "a", Duration.ofSeconds(90))).isInstanceOf(Metered.Done.class)
+                .isNotEqualTo(new Metered.Done<>(new Touch.Undecided()));
     }
 
     @Test
