@@ -25,7 +25,8 @@ import java.util.concurrent.Semaphore;
  * fresh data directory; heartbeats go to real sessions started through the API beforehand.
  *
  * <p>Arguments, all optional, as {@code key=value}: {@code connections} (64), {@code threads} of
- * wrk (2), {@code warmup} seconds per phase (5; the first phase gets 10 more), {@code duration}
+ * wrk (2), {@code warmup} seconds per phase (20: on 2 cores a fresh JVM's JIT compilers take a
+ * good part of the CPU for the first 10–20 s; the first phase gets 10 more), {@code duration}
  * seconds per phase (10), {@code sessions} for the heartbeat phases (10000), {@code large} a second
  * embedded heartbeat phase over that many sessions (0: none), {@code heap} of our server's JVM
  * (1g), {@code redis} (true; false skips the Redis phases), {@code jfr} (false; true records a
@@ -67,7 +68,7 @@ public final class LoadRun {
         int threads = Integer.parseInt(options.getOrDefault("threads", "2"));
         Path dir = Files.createTempDirectory("cm-loadrun");
         LoadRun run = new LoadRun(dir, new Wrk(threads, connections, dir),
-                Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup", "5"))),
+                Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup", "20"))),
                 Duration.ofSeconds(Long.parseLong(options.getOrDefault("duration", "10"))),
                 options.getOrDefault("heap", "1g"), Boolean.parseBoolean(options.getOrDefault("jfr", "false")));
         int sessions = Integer.parseInt(options.getOrDefault("sessions", "10000"));

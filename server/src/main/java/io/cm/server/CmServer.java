@@ -104,7 +104,7 @@ public final class CmServer implements AutoCloseable {
                     new DeploymentOptions().setInstances(instances)));
             if (managementPort.isPresent()) {
                 Future.await(vertx.createHttpServer()
-                        .requestHandler(ApiRouter.management(vertx, operations, metrics, clock))
+                        .requestHandler(ApiRouter.management(vertx, operations, metrics, clock, config.http()))
                         .listen(managementPort.getAsInt(), config.http().managementHost())
                         .recover(e -> Future.failedFuture(listenFailure("management-port", config.http().managementHost(),
                                 managementPort.getAsInt(), e))));

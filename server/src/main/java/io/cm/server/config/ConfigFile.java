@@ -55,7 +55,7 @@ record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling th
 
     /** Limits the HTTP listeners hold clients to; overridden by {@code CM_HTTP_<KEY>}. */
     record Http(Integer maxConnections, String requestReadTimeout, String idleTimeout, Integer failedAuthLimit,
-                String failedAuthWindow) {
+                String failedAuthWindow, Boolean accessLog) {
     }
 
     record TenantEntry(String id, String name, List<ApplicationEntry> applications) {

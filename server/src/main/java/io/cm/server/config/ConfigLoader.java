@@ -276,7 +276,7 @@ public final class ConfigLoader {
         ConfigFile.Throttling throttling = orEmpty(file.throttling(), () -> new ConfigFile.Throttling(null, null, null));
         ConfigFile.Delivery delivery = orEmpty(file.delivery(),
                 () -> new ConfigFile.Delivery(null, null, null, null, null, null));
-        ConfigFile.Http http = orEmpty(file.http(), () -> new ConfigFile.Http(null, null, null, null, null));
+        ConfigFile.Http http = orEmpty(file.http(), () -> new ConfigFile.Http(null, null, null, null, null, null));
 
         int port = or(server.port(), 8080);
         if (port < 0 || port > 65535) throw new IllegalArgumentException("server.port " + port + " is not a TCP port");
@@ -332,7 +332,8 @@ public final class ConfigLoader {
                 duration("http.request-read-timeout", http.requestReadTimeout(), httpDefaults.requestReadTimeout()),
                 duration("http.idle-timeout", http.idleTimeout(), httpDefaults.idleTimeout()),
                 or(http.failedAuthLimit(), httpDefaults.failedAuthLimit()),
-                duration("http.failed-auth-window", http.failedAuthWindow(), httpDefaults.failedAuthWindow()));
+                duration("http.failed-auth-window", http.failedAuthWindow(), httpDefaults.failedAuthWindow()),
+                or(http.accessLog(), httpDefaults.accessLog()));
         if (httpSettings.idleTimeout().compareTo(deliverySettings.keepalive()) <= 0) {
             throw new IllegalArgumentException("http.idle-timeout " + httpSettings.idleTimeout() + " must be longer than "
                     + "delivery.keepalive " + deliverySettings.keepalive() + ", or idle live streams would be cut");

@@ -9,9 +9,9 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One line per request on the logger {@code io.cm.access}, written when the response has ended (for
- * a live stream, when the connection ends), and the request's time to its response headers in
- * {@code cm_http_request_duration} by route and status. The path is logged without its query
+ * The request's time to its response headers in {@code cm_http_request_duration} by route and status,
+ * and, when {@code http.access-log} is on, one line per request on the logger {@code io.cm.access},
+ * written when the response has ended (for a live stream, when the connection ends). The path is logged without its query
  * string, which holds subscribers' metadata.
  */
 final class AccessLog implements Handler<RoutingContext> {
@@ -22,9 +22,11 @@ final class AccessLog implements Handler<RoutingContext> {
     private static final Logger ACCESS = LoggerFactory.getLogger("io.cm.access");
 
     private final ServerMetrics metrics;
+    private final boolean lines;
 
-    AccessLog(ServerMetrics metrics) {
+    AccessLog(ServerMetrics metrics, boolean lines) {
         this.metrics = metrics;
+        this.lines = lines;
     }
 
     @Override
@@ -32,7 +34,7 @@ final class AccessLog implements Handler<RoutingContext> {
         long start = System.nanoTime();
         ctx.addHeadersEndHandler(v -> metrics.request(route(ctx), ctx.response().getStatusCode(),
                 System.nanoTime() - start));
-        ctx.addEndHandler(done -> RequestIds.logging(ctx, () -> ACCESS.info(LogFields.of("request")
+        if (lines) ctx.addEndHandler(done -> RequestIds.logging(ctx, () -> ACCESS.info(LogFields.of("request")
                 .add("method", ctx.request().method().name())
                 .add("path", ctx.request().path())
                 .add("status", ctx.response().getStatusCode())

@@ -49,7 +49,7 @@ public final class ApiRouter {
     public static Router create(Vertx vertx, SessionHandlers sessions, OperationsHandlers operations,
                                 Handler<RoutingContext> liveStream, ServerMetrics metrics, List<String> corsOrigins,
                                 Clock clock, HttpSettings http, boolean metricsHere) {
-        Router router = common(vertx, metrics, clock);
+        Router router = common(vertx, metrics, clock, http.accessLog());
         FailedAuthThrottle failedAuth = new FailedAuthThrottle(http, clock);
         router.route("/v2/*").handler(cors(corsOrigins));
         router.route("/v2/*").handler(failedAuth);
@@ -71,14 +71,15 @@ public final class ApiRouter {
     }
 
     /** The management port: health checks and {@code /metrics} only. */
-    public static Router management(Vertx vertx, OperationsHandlers operations, ServerMetrics metrics, Clock clock) {
-        Router router = common(vertx, metrics, clock);
+    public static Router management(Vertx vertx, OperationsHandlers operations, ServerMetrics metrics, Clock clock,
+                                    HttpSettings http) {
+        Router router = common(vertx, metrics, clock, http.accessLog());
         operations(router, operations, true);
         return router;
     }
 
     /** What every answer of either port goes through: request id, headers, access log, the one error path. */
-    private static Router common(Vertx vertx, ServerMetrics metrics, Clock clock) {
+    private static Router common(Vertx vertx, ServerMetrics metrics, Clock clock, boolean accessLog) {
         Router router = Router.router(vertx);
         router.route().handler(RequestIds::assign);
         router.route().handler(ctx -> {
@@ -87,7 +88,7 @@ public final class ApiRouter {
             ctx.response().putHeader("Date", HttpDates.format(clock.millis()));
             ctx.next();
         });
-        router.route().handler(new AccessLog(metrics));
+        router.route().handler(new AccessLog(metrics, accessLog));
         router.route().failureHandler(ctx -> RequestIds.logging(ctx, () -> failure(ctx)));
         // Vert.x Web fails with a bare 400 before any route runs when the path or query cannot be decoded.
         router.errorHandler(400, ctx -> error(ctx, ApiError.invalid("Malformed request: the path or query string "

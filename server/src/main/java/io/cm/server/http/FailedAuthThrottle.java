@@ -44,15 +44,14 @@ final class FailedAuthThrottle implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
-        String address = address(ctx);
-        long now = clock.millis();
-        Failures current = failures.getIfPresent(address);
-        if (current != null && current.count() >= limit && now < current.windowStart() + window.toMillis()) {
+        // Nearly always nobody has failed lately: no address to format or look up on the hot path then.
+        Failures current = failures.estimatedSize() == 0 ? null : failures.getIfPresent(address(ctx));
+        if (current != null && current.count() >= limit && clock.millis() < current.windowStart() + window.toMillis()) {
             refuse(ctx, current.windowStart() + window.toMillis());
             return;
         }
         ctx.addHeadersEndHandler(v -> {
-            if (ctx.response().getStatusCode() == 401) failed(address);
+            if (ctx.response().getStatusCode() == 401) failed(address(ctx));
         });
         ctx.next();
     }

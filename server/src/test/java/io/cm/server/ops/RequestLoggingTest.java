@@ -1,6 +1,5 @@
 package io.cm.server.ops;
 
-import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -39,23 +38,18 @@ class RequestLoggingTest {
     private static TestServer server;
     private static final ListAppender<ILoggingEvent> LINES = new ListAppender<>();
 
-    private static final Logger ACCESS = (Logger) LoggerFactory.getLogger("io.cm.access");
-    private static Level accessLevel;
 
     @BeforeAll
     static void start() {
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         LINES.start();
         root.addAppender(LINES);
-        accessLevel = ACCESS.getLevel();
-        ACCESS.setLevel(Level.INFO);
-        server = TestServer.demo();
+        server = TestServer.demo(Map.of("CM_HTTP_ACCESS_LOG", "true"));
     }
 
     @AfterAll
     static void stop() {
         server.close();
-        ACCESS.setLevel(accessLevel);
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(LINES);
     }
 
@@ -82,6 +76,21 @@ class RequestLoggingTest {
         assertThat(access).hasSize(1);
         assertThat(access.getFirst().getFormattedMessage())
                 .contains("method=GET", "path=/v2/metadata", "status=200", "client=127.0.0.1");
+    }
+
+    @Test
+    void theAccessLogIsOffUnlessAskedFor() {
+        try (TestServer quiet = TestServer.demo()) {
+            HttpResponse<String> response = quiet.send(quiet.as("demo-app", "/v2/metadata")
+                    .header("X-Request-Id", "quiet-1"));
+            assertThat(response.statusCode()).isEqualTo(200);
+            HttpResponse<String> logged = server.send(server.as("demo-app", "/v2/metadata")
+                    .header("X-Request-Id", "logged-1"));
+            assertThat(logged.statusCode()).isEqualTo(200);
+
+            assertThat(linesOf("io.cm.access", "logged-1")).hasSize(1);
+            assertThat(linesOf("io.cm.access", "quiet-1")).isEmpty();
+        }
     }
 
     @Test
@@ -121,7 +130,7 @@ class RequestLoggingTest {
     @Test
     void theJsonLogFormatWritesOneObjectPerLineWithTheRequestId(@TempDir Path dataDir) throws Exception {
         try (ServerProcess process = ServerProcess.start(dataDir,
-                Map.of("CM_LOG_FORMAT", "json", "TEST_ACCESS_LOG", "INFO"))) {
+                Map.of("CM_LOG_FORMAT", "json", "CM_HTTP_ACCESS_LOG", "true"))) {
             HttpClient.newHttpClient().send(HttpRequest.newBuilder(process.uri("/health/live"))
                     .header("X-Request-Id", "json-1").build(), HttpResponse.BodyHandlers.discarding());
             ObjectMapper mapper = new ObjectMapper();
