@@ -52,6 +52,12 @@ public final class SessionService {
 
     /** How many due subjects one {@link #expireDue()} call handles at most. */
     private static final int EXPIRY_BATCH = 10_000;
+    /**
+     * How many of them are updated at once. A backlog of due subjects (a node back after a while)
+     * must not queue thousands of store calls ahead of the requests: on Redis they would wait behind
+     * them past the command timeout.
+     */
+    private static final int EXPIRY_CONCURRENCY = 64;
     private static final CompletableFuture<Void> IDLE = CompletableFuture.completedFuture(null);
 
     private final Supplier<DecisionSettings> settings;
@@ -376,19 +382,29 @@ public final class SessionService {
         long now = clock.millis();
         Catalog catalog = settings.get().catalog();
         return store.takeDue(now, EXPIRY_BATCH).thenCompose(due -> {
-            List<CompletableFuture<Integer>> expiries = new ArrayList<>(due.size());
-            for (SubjectKey subject : due) {
-                expiries.add(inOrder(subject, () -> store.update(subject, Optional.empty(),
-                        current -> new Change<>(current.withoutExpired(now), current.expiredAt(now)))
-                        .thenApply(metered -> {
-                            List<Session> expired = unmetered(metered);
-                            events.expired(catalog, subject, expired, now);
-                            return expired.size();
-                        })).toCompletableFuture());
+            CompletionStage<Integer> total = CompletableFuture.completedFuture(0);
+            for (int from = 0; from < due.size(); from += EXPIRY_CONCURRENCY) {
+                List<SubjectKey> group = due.subList(from, Math.min(due.size(), from + EXPIRY_CONCURRENCY));
+                total = total.thenCompose(sum -> expire(group, now, catalog).thenApply(count -> sum + count));
             }
-            return CompletableFuture.allOf(expiries.toArray(CompletableFuture[]::new))
-                    .thenApply(all -> expiries.stream().mapToInt(CompletableFuture::join).sum());
+            return total;
         });
+    }
+
+    /** Expires {@code subjects} at once; completes with how many sessions ended. */
+    private CompletionStage<Integer> expire(List<SubjectKey> subjects, long now, Catalog catalog) {
+        List<CompletableFuture<Integer>> expiries = new ArrayList<>(subjects.size());
+        for (SubjectKey subject : subjects) {
+            expiries.add(inOrder(subject, () -> store.update(subject, Optional.empty(),
+                    current -> new Change<>(current.withoutExpired(now), current.expiredAt(now)))
+                    .thenApply(metered -> {
+                        List<Session> expired = unmetered(metered);
+                        events.expired(catalog, subject, expired, now);
+                        return expired.size();
+                    })).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(expiries.toArray(CompletableFuture[]::new))
+                .thenApply(all -> expiries.stream().mapToInt(CompletableFuture::join).sum());
     }
 
     /** The value of an update that took nothing from a budget, so could not be throttled. */

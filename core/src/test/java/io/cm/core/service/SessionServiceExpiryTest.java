@@ -2,12 +2,24 @@ package io.cm.core.service;
 
 import io.cm.core.event.SessionEventType;
 import io.cm.core.session.Session;
+import io.cm.core.session.SubjectKey;
+import io.cm.core.session.SubjectSessions;
+import io.cm.core.store.Metered;
+import io.cm.core.store.SessionStore;
+import io.cm.core.store.Spend;
+import io.cm.core.store.Touch;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 import static io.cm.core.service.ServiceFixture.ALICE;
 import static io.cm.core.service.ServiceFixture.BOB;
@@ -67,6 +79,71 @@ class SessionServiceExpiryTest {
             assertThat(e.applicationId()).isEqualTo("demo-app");
             assertThat(e.timestamp()).isEqualTo(session.lastHeartbeat() + LIFETIME + 1);
         });
+    }
+
+    @Test
+    void aBacklogOfDueSubjectsIsExpiredAFewDozenStoreCallsAtATime() {
+        for (int i = 0; i < 200; i++) f.started(DEMO, new SubjectKey("idp", "s" + i));
+        f.clock.advance(Duration.ofMinutes(5));
+        HeldUpdates held = new HeldUpdates(f.store);
+        SessionService service = new SessionService(() -> new DecisionSettings(f.catalog, f.limits), held, f.ids,
+                SessionTimings.DEFAULTS, f.clock, event -> { });
+
+        CompletableFuture<Integer> expired = service.expireDue().toCompletableFuture();
+        int mostAtOnce = 0;
+        while (!held.waiting.isEmpty()) {
+            mostAtOnce = Math.max(mostAtOnce, held.waiting.size());
+            held.releaseAll();
+        }
+
+        assertThat(expired).isCompletedWithValue(200);
+        assertThat(mostAtOnce).isEqualTo(64);
+        assertThat(f.service.activeSessions()).isZero();
+    }
+
+    /** Holds the completion of every update until released, as a store far away would. */
+    private static final class HeldUpdates implements SessionStore {
+        private final SessionStore store;
+        private final List<Runnable> waiting = new ArrayList<>();
+
+        HeldUpdates(SessionStore store) {
+            this.store = store;
+        }
+
+        void releaseAll() {
+            List<Runnable> now = List.copyOf(waiting);
+            waiting.clear();
+            now.forEach(Runnable::run);
+        }
+
+        @Override
+        public <R> CompletionStage<Metered<R>> update(SubjectKey subject, Optional<Spend> spend,
+                                                      Function<SubjectSessions, Change<R>> decision) {
+            CompletableFuture<Metered<R>> answer = new CompletableFuture<>();
+            store.update(subject, spend, decision).thenAccept(result -> waiting.add(() -> answer.complete(result)));
+            return answer;
+        }
+
+        @Override
+        public CompletionStage<Metered<Touch>> touch(SubjectKey subject, String sessionId, Spend spend, long expiresAt,
+                                                     long policyVersion) {
+            return store.touch(subject, sessionId, spend, expiresAt, policyVersion);
+        }
+
+        @Override
+        public CompletionStage<SubjectSessions> read(SubjectKey subject) {
+            return store.read(subject);
+        }
+
+        @Override
+        public CompletionStage<List<SubjectKey>> takeDue(long now, int max) {
+            return store.takeDue(now, max);
+        }
+
+        @Override
+        public long activeSessions() {
+            return store.activeSessions();
+        }
     }
 
     @Test
