@@ -93,7 +93,10 @@ final class ConnectionGuard extends ChannelDuplexHandler {
         }
         if (msg instanceof LastHttpContent) {
             requestsRead++;
-            waitingSince = SERVING;
+            // Vert.x hands a request on at its head, so an answer given at once has ended before its (empty)
+            // last content comes through here: then the connection waits for the next request already.
+            if (responsesEnded >= requestsRead) await(limits.idleTimeoutNanos());
+            else waitingSince = SERVING;
         }
         ctx.fireChannelRead(msg);
     }

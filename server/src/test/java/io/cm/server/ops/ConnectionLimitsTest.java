@@ -91,6 +91,13 @@ class ConnectionLimitsTest {
     @Test
     void whenEveryConnectionIsBusyANewcomerIsRefusedAt503AtOnceAndServedAgainAfterwards() throws Exception {
         started(server, "demo-app", "/v2/sessions/idp/limits?deviceId=d1");
+        // Connections other tests closed hold their place until the server has seen them go; the one left,
+        // this test's pooled keep-alive connection, waits for a request and makes room for the last stream.
+        long drained = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (metric("cm_http_connections") > 1) {
+            assertThat(System.nanoTime()).as("the other tests' connections are gone").isLessThan(drained);
+            Thread.sleep(20);
+        }
         List<Socket> streams = new ArrayList<>();
         try {
             for (int i = 0; i < CAP; i++) streams.add(liveStream());
@@ -109,6 +116,20 @@ class ConnectionLimitsTest {
         while (Api.raw(server, "GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status() != 200) {
             assertThat(System.nanoTime()).as("served again once the streams are gone").isLessThan(deadline);
             Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void aKeepAliveConnectionAnsweredAtOnceIsClosedWhenIdleTooLong() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.setSoTimeout(20_000);
+            long start = System.nanoTime();
+            byte[] answered = readUntilClosed(socket.getInputStream());
+
+            assertThat(new String(answered, StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 200");
+            // Idle timeout 6 s; generous upper bound for a busy machine.
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofSeconds(5), Duration.ofSeconds(18));
         }
     }
 
