@@ -22,6 +22,11 @@ public sealed interface Advice {
             return new RuleViolation(policy, rule, message, threshold, current, attribute, value, displacer,
                     Optional.of(byWhom));
         }
+
+        /** This violation with other sessions to list, e.g. those that stay when running sessions are dismissed. */
+        public RuleViolation listing(List<Conflict> others) {
+            return new RuleViolation(policy, rule, message, threshold, current, attribute, value, others, dismissedBy);
+        }
     }
 
     /** The session was killed by another session's X-Terminate. */

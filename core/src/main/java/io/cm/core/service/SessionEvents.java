@@ -43,8 +43,8 @@ final class SessionEvents {
                 Optional.of(evaluation), Optional.empty()));
     }
 
-    void dismissedOnHeartbeat(SubjectKey subject, Application app, Session session, long now) {
-        log.append(of(SessionEventType.DISMISSED, subject, app, session, now, Optional.empty(), Optional.empty()));
+    void dismissedOnHeartbeat(SubjectKey subject, Application app, Session session, Evaluation evaluation, long now) {
+        log.append(of(SessionEventType.DISMISSED, subject, app, session, now, Optional.of(evaluation), Optional.empty()));
     }
 
     void expired(Catalog catalog, SubjectKey subject, List<Session> sessions, long now) {
