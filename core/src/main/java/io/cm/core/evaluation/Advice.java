@@ -32,6 +32,14 @@ public sealed interface Advice {
     /** The session was killed by another session's X-Terminate. */
     record RemoteTermination(String terminatedBy, String reason, Terminator terminator) implements Advice {
         public static final String REASON = "New session requested with X-Terminate header";
+        /** {@code terminatedBy} of a session an operator ended (admin API). */
+        public static final String OPERATOR = "operator";
+
+        /** The advice of a session an operator ended at {@code now}. */
+        public static RemoteTermination byOperator(long now) {
+            return new RemoteTermination(OPERATOR, "Terminated by an operator",
+                    new Terminator("Operator", Optional.empty(), Optional.empty(), now));
+        }
     }
 
     /** What a user is shown of the session that killed theirs. */

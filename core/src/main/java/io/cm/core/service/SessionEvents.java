@@ -53,10 +53,11 @@ final class SessionEvents {
         }
     }
 
-    void killed(Catalog catalog, SubjectKey subject, List<Session> victims, Session killer, long now) {
+    /** {@code terminatedBy}: the id of the session whose X-Terminate named them, or {@code operator}. */
+    void killed(Catalog catalog, SubjectKey subject, List<Session> victims, String terminatedBy, long now) {
         for (Session s : victims) {
             log.append(of(SessionEventType.KILLED, subject, owner(catalog, s), s, now, Optional.empty(),
-                    Optional.of(killer.id())));
+                    Optional.of(terminatedBy)));
         }
     }
 

@@ -38,7 +38,8 @@ import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
- * The session use cases: start, heartbeat, stop, list, expire. Each reads the clock and the
+ * The session use cases: start, heartbeat, stop, list, expire, and the operator's (look up a
+ * subject, kill a session, end and forget a subject). Each reads the clock and the
  * {@link DecisionSettings} once, runs one pure decision on the subject's state through the
  * {@link SessionStore}, then emits the events of what was committed, once the store says it is kept.
  *
@@ -133,7 +134,7 @@ public final class SessionService {
         events.expired(catalog, subject, start.expired, now);
         switch (start.outcome) {
             case StartOutcome.Started started -> {
-                events.killed(catalog, subject, start.killed, started.session(), now);
+                events.killed(catalog, subject, start.killed, started.session().id(), now);
                 events.dismissed(catalog, subject, start.dismissed, now);
                 events.started(subject, app, started.session(), now);
             }
@@ -387,6 +388,64 @@ public final class SessionService {
                 }
             }
             return new RunningStreams(visible, others, expires);
+        });
+    }
+
+    /** Every active session of the subject, whatever application started it (operators, SPEC §9). */
+    public CompletionStage<List<Session>> sessionsOf(SubjectKey subject) {
+        return store.read(subject).thenApply(state -> state.withoutExpired(clock.millis()).active());
+    }
+
+    private record Kill(KillOutcome outcome, List<Session> expired) {
+    }
+
+    /**
+     * An operator ends one session: its next heartbeat or stop gets 410 with a remote-termination
+     * advice ({@code terminatedBy} {@code operator}), as after an X-Terminate.
+     */
+    public CompletionStage<KillOutcome> kill(SubjectKey subject, String sessionId) {
+        return inOrder(subject, () -> {
+            Catalog catalog = settings.get().catalog();
+            long now = clock.millis();
+            return store.update(subject, Optional.empty(), current -> {
+                SubjectSessions state = current.withoutExpired(now);
+                List<Session> expired = current.expiredAt(now);
+                Optional<Session> found = state.activeSession(sessionId);
+                if (found.isEmpty()) return new Change<>(state, new Kill(new KillOutcome.NotActive(), expired));
+                EndedSession tombstone = new EndedSession(sessionId, EndReason.KILLED,
+                        Advice.RemoteTermination.byOperator(now), now + timings.endedRetention().toMillis());
+                List<EndedSession> ended = new ArrayList<>(state.ended());
+                ended.add(tombstone);
+                List<Session> active = state.active().stream().filter(s -> !s.id().equals(sessionId)).toList();
+                return new Change<>(new SubjectSessions(active, ended, state.policyVersion()),
+                        new Kill(new KillOutcome.Killed(found.get()), expired));
+            }).thenApply(metered -> {
+                Kill kill = unmetered(metered);
+                events.expired(catalog, subject, kill.expired, now);
+                if (kill.outcome instanceof KillOutcome.Killed killed) {
+                    events.killed(catalog, subject, List.of(killed.session()), Advice.RemoteTermination.OPERATOR, now);
+                }
+                return kill.outcome;
+            });
+        });
+    }
+
+    /**
+     * An operator ends every session of the subject and forgets it: nothing of it stays stored, so
+     * the ended sessions' next calls get a bodiless 410. Completes with the sessions it ended.
+     */
+    public CompletionStage<List<Session>> endSubject(SubjectKey subject) {
+        return inOrder(subject, () -> {
+            Catalog catalog = settings.get().catalog();
+            long now = clock.millis();
+            return store.update(subject, Optional.empty(), current -> new Change<>(SubjectSessions.EMPTY, current))
+                    .thenApply(metered -> {
+                        SubjectSessions before = unmetered(metered);
+                        List<Session> running = before.withoutExpired(now).active();
+                        events.expired(catalog, subject, before.expiredAt(now), now);
+                        events.killed(catalog, subject, running, Advice.RemoteTermination.OPERATOR, now);
+                        return running;
+                    });
         });
     }
 
