@@ -14,8 +14,6 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.cm.core.policy.Application;
-import io.cm.core.policy.Catalog;
 import io.cm.core.service.SessionTimings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,13 +27,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -86,11 +82,44 @@ public final class ConfigLoader {
         options.port().ifPresent(port -> section(tree, "server").put("port", port));
         options.dataDir().ifPresent(dir -> section(tree, "server").put("data-dir", dir.toString()));
         ConfigFile merged = bind(source + " with overrides", tree);
+        ManagedSettings managed = switch (merged.managed().check()) {
+            case ConfigCheck.Valid valid -> valid.settings();
+            case ConfigCheck.Invalid invalid -> throw new ConfigException(describe(source, invalid.problems(), text));
+        };
         try {
-            return build(merged);
+            return build(merged, managed);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": " + e.getMessage());
         }
+    }
+
+    /** The mapper of the configuration model, for YAML files and JSON trees alike (kebab-case keys, strict). */
+    static ObjectMapper mapper() {
+        return YAML;
+    }
+
+    /** Where binding stopped and why, as a problem of the model. */
+    static ConfigProblem problem(JacksonException e) {
+        List<JsonMappingException.Reference> path = e instanceof JsonMappingException mapping ? mapping.getPath() : List.of();
+        return new ConfigProblem(pointer(path), fault(e));
+    }
+
+    /**
+     * One line per problem, each with the line of the file where its key starts, or for a key that
+     * is missing, the line of the entry that lacks it.
+     */
+    private static String describe(String source, List<ConfigProblem> problems, String text) {
+        List<String> lines = new ArrayList<>();
+        for (ConfigProblem problem : problems) {
+            OptionalInt line = OptionalInt.empty();
+            for (JsonPointer at = problem.at(); line.isEmpty() && at != null; at = at.head()) {
+                line = YamlLines.lineOf(text, at);
+            }
+            String path = problem.path().isEmpty() ? "" : " (" + problem.path() + ")";
+            lines.add((line.isPresent() ? "line " + line.getAsInt() + path : problem.path()) + ": " + problem.message());
+        }
+        if (lines.size() == 1) return source + ": " + lines.getFirst();
+        return source + ": " + lines.size() + " problems:\n  " + String.join("\n  ", lines);
     }
 
     private static String read(Path path) {
@@ -256,7 +285,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static ServerConfig build(ConfigFile file) {
+    private static ServerConfig build(ConfigFile file, ManagedSettings managed) {
         ConfigFile.Server server = orEmpty(file.server(), () -> new ConfigFile.Server(null, null, null, null, null, null, null, null));
         ConfigFile.Sessions sessions = orEmpty(file.sessions(), () -> new ConfigFile.Sessions(null, null, null));
         ConfigFile.Limits limits = orEmpty(file.limits(), () -> new ConfigFile.Limits(null, null, null, null));
@@ -304,26 +333,10 @@ public final class ConfigLoader {
                 duration("delivery.keepalive", delivery.keepalive(), deliveryDefaults.keepalive()),
                 duration("delivery.replay-margin", delivery.replayMargin(), deliveryDefaults.replayMargin()));
 
-        Catalog catalog = catalog(file);
-        Set<String> tenants = file.tenants().stream().map(ConfigFile.TenantEntry::id).collect(Collectors.toSet());
-        List<LiveStreamSettings> streams = new ArrayList<>();
-        Set<String> streamNames = new HashSet<>();
-        for (ConfigFile.StreamEntry stream : file.streams()) {
-            if (!streamNames.add(stream.name())) throw new IllegalArgumentException("duplicate stream " + stream.name());
-            if (!tenants.contains(stream.tenant())) {
-                throw new IllegalArgumentException("stream " + stream.name() + " names unknown tenant " + stream.tenant());
-            }
-            streams.add(new LiveStreamSettings(stream.name(), stream.tenant(), stream.tokens()));
-        }
         return new ServerConfig(port, Path.of(or(server.dataDir(), "data")), store, Optional.ofNullable(server.redisUrl()),
                 events, Optional.ofNullable(server.kafkaBootstrap()), timings, inputLimits, throttle,
-                server.corsOrigins() == null ? List.of() : server.corsOrigins(), catalog, streams, deliverySettings,
+                server.corsOrigins() == null ? List.of() : server.corsOrigins(), managed, deliverySettings,
                 Optional.ofNullable(server.idSecret()).filter(s -> !s.isEmpty()));
-    }
-
-    private static Catalog catalog(ConfigFile file) {
-        List<Application> applications = file.tenants().stream().flatMap(t -> t.toApplications().stream()).toList();
-        return new Catalog(applications, file.policies().stream().map(ConfigFile.PolicyEntry::toPolicy).toList());
     }
 
     private static <T> T orEmpty(T value, java.util.function.Supplier<T> empty) {

@@ -11,13 +11,14 @@ import java.util.Optional;
  * Everything the server runs with, after the config file, environment variables and flags have
  * been merged. See {@code README.md} for the file format and the override names.
  *
+ * @param managed  tenants, applications, policies and live streams as the config file gives them; the
+ *                 admin API may change them at run time (see {@code admin.ManagedConfigService})
  * @param idSecret key for signing session ids; when empty, one is generated and kept in {@code dataDir}
  */
 public record ServerConfig(int port, Path dataDir, StoreKind store, Optional<String> redisUrl,
                            EventsKind events, Optional<String> kafkaBootstrap, SessionTimings timings,
                            InputLimits limits, ThrottleSettings throttle, List<String> corsOrigins,
-                           Catalog catalog, List<LiveStreamSettings> streams, DeliverySettings delivery,
-                           Optional<String> idSecret) {
+                           ManagedSettings managed, DeliverySettings delivery, Optional<String> idSecret) {
 
     public enum StoreKind { EMBEDDED, REDIS }
 
@@ -25,11 +26,20 @@ public record ServerConfig(int port, Path dataDir, StoreKind store, Optional<Str
 
     public ServerConfig {
         corsOrigins = List.copyOf(corsOrigins);
-        streams = List.copyOf(streams);
+    }
+
+    /** The applications and policies of the config file. */
+    public Catalog catalog() {
+        return managed.catalog();
+    }
+
+    /** The live streams of the config file. */
+    public List<LiveStreamSettings> streams() {
+        return managed.streams();
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(newPort, dataDir, store, redisUrl, events, kafkaBootstrap, timings, limits, throttle,
-                corsOrigins, catalog, streams, delivery, idSecret);
+                corsOrigins, managed, delivery, idSecret);
     }
 }
