@@ -1,12 +1,19 @@
 package io.cm.server;
 
-import io.cm.core.service.DecisionSettings;
 import io.cm.core.service.SessionService;
 import io.cm.core.session.SessionIds;
+import io.cm.server.admin.AdminRoutes;
+import io.cm.server.admin.AdminTokens;
+import io.cm.server.admin.AppliedConfig;
+import io.cm.server.admin.ConfigAdministration;
+import io.cm.server.admin.ConfigRepository;
+import io.cm.server.admin.FileConfigRepository;
+import io.cm.server.config.ManagedSettings;
 import io.cm.server.config.ServerConfig;
 import io.cm.server.events.EmbeddedEventLog;
 import io.cm.server.store.Storage;
 import io.cm.server.store.embedded.EmbeddedStorage;
+import io.cm.server.store.redis.RedisConfigRepository;
 import io.cm.server.store.redis.RedisStorage;
 import io.cm.server.http.ApiRouter;
 import io.cm.server.http.OperationsHandlers;
@@ -22,6 +29,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +39,10 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /** Wires the core to its adapters and serves HTTP; {@link #close()} stops it. */
 public final class CmServer implements AutoCloseable {
@@ -48,11 +58,13 @@ public final class CmServer implements AutoCloseable {
     private final Storage store;
     private final EmbeddedEventLog events;
     private final LiveStreams liveStreams;
+    private final ConfigAdministration admin;
     private final long expiryTimer;
 
     private CmServer(Vertx vertx, int port, Storage store, EmbeddedEventLog events, LiveStreams liveStreams,
-                     long expiryTimer) {
+                     ConfigAdministration admin, long expiryTimer) {
         this.vertx = vertx;
+        this.admin = admin;
         this.expiryTimer = expiryTimer;
         this.port = port;
         this.store = store;
@@ -63,18 +75,25 @@ public final class CmServer implements AutoCloseable {
     /** Starts the server and returns once it listens; port 0 picks a free port. */
     public static CmServer start(ServerConfig config, Clock clock) {
         Storage store = openStorage(config, clock);
+        ConfigRepository repository = openConfigRepository(config);
+        ManagedSettings initial = ConfigAdministration.initial(config.managed(), config.admin().precedence(),
+                repository, clock);
         EmbeddedEventLog events = EmbeddedEventLog.open(config.dataDir(), config.delivery(), clock);
-        DecisionSettings decisions = new DecisionSettings(config.catalog(), config.throttle().requestLimits());
-        SessionService service = new SessionService(() -> decisions, store.sessions(),
+        LiveStreams liveStreams = new LiveStreams(initial.streams(), events, config.delivery(), clock);
+        AppliedConfig applied = new AppliedConfig(initial, config.throttle().requestLimits(),
+                next -> liveStreams.reconfigure(next.streams()));
+        SessionService service = new SessionService(applied.decisions(), store.sessions(),
                 new SessionIds(SessionIdKey.load(config)), config.timings(), clock, events);
         ServerMetrics metrics = new ServerMetrics(service::activeSessions);
         events.bindTo(metrics.registry());
-        LiveStreams liveStreams = new LiveStreams(config.streams(), events, config.delivery(), clock);
         liveStreams.bindTo(metrics.registry());
         LiveStreamHandler liveStream = new LiveStreamHandler(liveStreams);
-        SessionHandlers sessions = new SessionHandlers(service, config.catalog(), new RequestDecoder(config.limits()),
-                metrics, clock);
+        RequestDecoder decoder = new RequestDecoder(config.limits());
+        SessionHandlers sessions = new SessionHandlers(service, applied.catalog(), decoder, metrics, clock);
         OperationsHandlers operations = new OperationsHandlers(metrics, store::ready);
+        ConfigAdministration admin = new ConfigAdministration(applied, repository, clock);
+        AdminRoutes adminRoutes = new AdminRoutes(AdminTokens.load(config.admin(), config.dataDir()), admin, service,
+                decoder, List.of());
 
         Vertx vertx = Vertx.vertx();
         int instances = Runtime.getRuntime().availableProcessors();
@@ -82,16 +101,25 @@ public final class CmServer implements AutoCloseable {
         try {
             liveStreams.start(vertx);
             Future.await(vertx.deployVerticle(() -> new HttpVerticle(port, config, sessions, operations, liveStream,
-                            metrics, clock), new DeploymentOptions().setInstances(instances)));
+                            adminRoutes::mount, metrics, clock), new DeploymentOptions().setInstances(instances)));
         } catch (Exception e) {
             vertx.close();
+            admin.close();
             store.close();
             events.close();
             throw new IllegalStateException("Could not listen on port " + config.port() + ": " + e.getMessage(), e);
         }
         AtomicBoolean expiring = new AtomicBoolean();
         long expiryTimer = vertx.setPeriodic(EXPIRY_PERIOD_MILLIS, id -> expire(service, expiring));
-        return new CmServer(vertx, port, store, events, liveStreams, expiryTimer);
+        return new CmServer(vertx, port, store, events, liveStreams, admin, expiryTimer);
+    }
+
+    /** Where admin changes are kept: beside the sessions (the data directory, or Redis for many nodes). */
+    private static ConfigRepository openConfigRepository(ServerConfig config) {
+        return switch (config.store()) {
+            case EMBEDDED -> FileConfigRepository.open(config.dataDir());
+            case REDIS -> RedisConfigRepository.open(config.redisUrl().orElseThrow());
+        };
     }
 
     /** One expiry pass at a time: a tick that finds the previous pass still running skips. */
@@ -141,6 +169,7 @@ public final class CmServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("Server did not stop cleanly", e);
         } finally {
+            admin.close();
             store.close();
             // Last: events appended while Vert.x stopped (expiries) are still stored.
             events.close();
@@ -154,13 +183,15 @@ public final class CmServer implements AutoCloseable {
         private final SessionHandlers sessions;
         private final OperationsHandlers operations;
         private final Handler<RoutingContext> liveStream;
+        private final Consumer<Router> admin;
         private final ServerMetrics metrics;
         private final Clock clock;
         private HttpServer server;
 
         HttpVerticle(int port, ServerConfig config, SessionHandlers sessions, OperationsHandlers operations,
-                     Handler<RoutingContext> liveStream, ServerMetrics metrics, Clock clock) {
+                     Handler<RoutingContext> liveStream, Consumer<Router> admin, ServerMetrics metrics, Clock clock) {
             this.clock = clock;
+            this.admin = admin;
             this.port = port;
             this.config = config;
             this.sessions = sessions;
@@ -174,7 +205,7 @@ public final class CmServer implements AutoCloseable {
             HttpServer server = vertx.createHttpServer(new HttpServerOptions()
                     .setMaxInitialLineLength(8192)
                     .setMaxHeaderSize(16384));
-            server.requestHandler(ApiRouter.create(vertx, sessions, operations, liveStream, metrics,
+            server.requestHandler(ApiRouter.create(vertx, sessions, operations, liveStream, admin, metrics,
                     config.corsOrigins(), clock));
             server.invalidRequestHandler(ApiRouter::invalidRequest);
             this.server = server;

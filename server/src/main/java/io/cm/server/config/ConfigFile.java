@@ -9,7 +9,7 @@ import java.util.List;
  * by {@link ManagedConfig#check()}, which the admin API uses too.
  */
 record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling throttling, Delivery delivery,
-                  List<ManagedConfig.Tenant> tenants, List<ManagedConfig.PolicyEntry> policies,
+                  Reports reports, List<ManagedConfig.Tenant> tenants, List<ManagedConfig.PolicyEntry> policies,
                   List<ManagedConfig.StreamEntry> streams) {
 
     /** The sections operators may also change at run time, as written; checked by {@link ManagedConfig#check()}. */
@@ -19,7 +19,8 @@ record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling th
 
     /** Settings of the process itself; overridden by {@code CM_<KEY>} (for example {@code CM_PORT}). */
     record Server(Integer port, String dataDir, String store, String redisUrl, String events,
-                  String kafkaBootstrap, List<String> corsOrigins, String idSecret) {
+                  String kafkaBootstrap, List<String> corsOrigins, String idSecret, String adminToken,
+                  String adminConfig) {
     }
 
     /** Overridden by {@code CM_SESSIONS_<KEY>}. */
@@ -37,5 +38,9 @@ record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling th
     /** The event log and the live streams; overridden by {@code CM_DELIVERY_<KEY>}. */
     record Delivery(Integer partitions, String retentionTime, Long retentionCount, String resumeWindow,
                     String keepalive, String replayMargin) {
+    }
+
+    /** Usage report retention per granularity; overridden by {@code CM_REPORTS_<KEY>}. */
+    record Reports(String minutes, String hours, String days, String months, String lateness) {
     }
 }

@@ -43,7 +43,8 @@ import java.util.stream.Collectors;
  *
  * <p>Environment names: the settings of the {@code server} section are {@code CM_<KEY>}
  * ({@code CM_PORT}, {@code CM_DATA_DIR}, {@code CM_STORE}, {@code CM_REDIS_URL}, {@code CM_EVENTS},
- * {@code CM_KAFKA_BOOTSTRAP}, {@code CM_CORS_ORIGINS}, {@code CM_ID_SECRET}); those of the other
+ * {@code CM_KAFKA_BOOTSTRAP}, {@code CM_CORS_ORIGINS}, {@code CM_ID_SECRET}, {@code CM_ADMIN_TOKEN},
+ * {@code CM_ADMIN_CONFIG}); those of the other
  * sections are {@code CM_<SECTION>_<KEY>}, e.g. {@code CM_THROTTLING_INITS_PER_WINDOW} or
  * {@code CM_DELIVERY_RESUME_WINDOW}. Lists are
  * comma-separated.
@@ -60,7 +61,8 @@ public final class ConfigLoader {
             "sessions", ConfigFile.Sessions.class,
             "limits", ConfigFile.Limits.class,
             "throttling", ConfigFile.Throttling.class,
-            "delivery", ConfigFile.Delivery.class);
+            "delivery", ConfigFile.Delivery.class,
+            "reports", ConfigFile.Reports.class);
     private static final ObjectMapper YAML = new ObjectMapper(
             YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
@@ -87,7 +89,7 @@ public final class ConfigLoader {
             case ConfigCheck.Invalid invalid -> throw new ConfigException(describe(source, invalid.problems(), text));
         };
         try {
-            return build(merged, managed);
+            return build(merged, managed, path.isEmpty());
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": " + e.getMessage());
         }
@@ -285,8 +287,9 @@ public final class ConfigLoader {
         }
     }
 
-    private static ServerConfig build(ConfigFile file, ManagedSettings managed) {
-        ConfigFile.Server server = orEmpty(file.server(), () -> new ConfigFile.Server(null, null, null, null, null, null, null, null));
+    /** @param builtIn no config file was given: the built-in demo configuration runs */
+    private static ServerConfig build(ConfigFile file, ManagedSettings managed, boolean builtIn) {
+        ConfigFile.Server server = orEmpty(file.server(), () -> new ConfigFile.Server(null, null, null, null, null, null, null, null, null, null));
         ConfigFile.Sessions sessions = orEmpty(file.sessions(), () -> new ConfigFile.Sessions(null, null, null));
         ConfigFile.Limits limits = orEmpty(file.limits(), () -> new ConfigFile.Limits(null, null, null, null));
         ConfigFile.Throttling throttling = orEmpty(file.throttling(), () -> new ConfigFile.Throttling(null, null, null));
@@ -336,7 +339,22 @@ public final class ConfigLoader {
         return new ServerConfig(port, Path.of(or(server.dataDir(), "data")), store, Optional.ofNullable(server.redisUrl()),
                 events, Optional.ofNullable(server.kafkaBootstrap()), timings, inputLimits, throttle,
                 server.corsOrigins() == null ? List.of() : server.corsOrigins(), managed, deliverySettings,
-                Optional.ofNullable(server.idSecret()).filter(s -> !s.isEmpty()));
+                Optional.ofNullable(server.idSecret()).filter(s -> !s.isEmpty()), admin(server, builtIn),
+                reports(orEmpty(file.reports(), () -> new ConfigFile.Reports(null, null, null, null, null))));
+    }
+
+    private static AdminSettings admin(ConfigFile.Server server, boolean builtIn) {
+        List<AdminSettings.Token> tokens = AdminSettings.parseTokens(server.adminToken());
+        return new AdminSettings(tokens, builtIn && tokens.isEmpty(), AdminSettings.precedence(server.adminConfig()));
+    }
+
+    private static ReportSettings reports(ConfigFile.Reports reports) {
+        ReportSettings defaults = ReportSettings.DEFAULTS;
+        return new ReportSettings(duration("reports.minutes", reports.minutes(), defaults.minutes()),
+                duration("reports.hours", reports.hours(), defaults.hours()),
+                duration("reports.days", reports.days(), defaults.days()),
+                duration("reports.months", reports.months(), defaults.months()),
+                duration("reports.lateness", reports.lateness(), defaults.lateness()));
     }
 
     private static <T> T orEmpty(T value, java.util.function.Supplier<T> empty) {

@@ -1,5 +1,6 @@
 package io.cm.server.http;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cm.core.store.StoreUnavailableException;
 import io.cm.server.metrics.ServerMetrics;
 import io.vertx.core.Handler;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * All routes of the server and the one error path they share: whatever fails — a handler's
@@ -39,9 +41,10 @@ public final class ApiRouter {
     private ApiRouter() {
     }
 
+    /** @param admin mounts the admin API ({@code /admin/v1}) */
     public static Router create(Vertx vertx, SessionHandlers sessions, OperationsHandlers operations,
-                                Handler<RoutingContext> liveStream, ServerMetrics metrics, List<String> corsOrigins,
-                                Clock clock) {
+                                Handler<RoutingContext> liveStream, Consumer<Router> admin, ServerMetrics metrics,
+                                List<String> corsOrigins, Clock clock) {
         Router router = Router.router(vertx);
         router.route().handler(ctx -> {
             ctx.response().putHeader("Cache-Control", "no-store");
@@ -62,6 +65,7 @@ public final class ApiRouter {
         router.route(LIVE_STREAM).handler(liveStream);
         router.get("/health").handler(operations::health);
         router.get("/metrics").handler(operations::metrics);
+        admin.accept(router);
         ApiDocsRoutes.mount(router);
 
         router.route().failureHandler(ApiRouter::failure);
@@ -132,8 +136,9 @@ public final class ApiRouter {
         }
         ctx.response().setStatusCode(error.status());
         error.headers().forEach(ctx.response()::putHeader);
-        SessionHandlers.json(ctx.response(),
-                EvaluationJson.error(error.code(), error.getMessage(), error.evaluation()));
+        ObjectNode body = EvaluationJson.error(error.code(), error.getMessage(), error.evaluation());
+        if (!error.details().isEmpty()) ((ObjectNode) body.get("error")).set("details", EvaluationJson.strings(error.details()));
+        SessionHandlers.json(ctx.response(), body);
     }
 
     /**

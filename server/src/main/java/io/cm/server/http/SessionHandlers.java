@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** The {@code /v2} endpoints: decode, let the core decide, encode (SPEC §2–§3). */
 public final class SessionHandlers {
@@ -37,13 +38,14 @@ public final class SessionHandlers {
     private static final String JSON = "application/json;charset=utf-8";
 
     private final SessionService service;
-    private final Catalog catalog;
+    /** The catalog in force: read at each use, so the admin API's changes apply to the next request. */
+    private final Supplier<Catalog> catalog;
     private final BasicAuthenticator authenticator;
     private final RequestDecoder decoder;
     private final ServerMetrics metrics;
     private final Clock clock;
 
-    public SessionHandlers(SessionService service, Catalog catalog, RequestDecoder decoder, ServerMetrics metrics,
+    public SessionHandlers(SessionService service, Supplier<Catalog> catalog, RequestDecoder decoder, ServerMetrics metrics,
                            Clock clock) {
         this.service = service;
         this.catalog = catalog;
@@ -160,8 +162,9 @@ public final class SessionHandlers {
     private void listed(RoutingContext ctx, Application app, RunningStreams running) {
         ObjectNode body = EvaluationJson.MAPPER.createObjectNode();
         ArrayNode list = body.putArray("runningStreams");
+        Catalog current = catalog.get();
         for (Session s : running.visible()) {
-            String name = catalog.application(s.applicationId()).map(Application::name).orElse(s.applicationId());
+            String name = current.application(s.applicationId()).map(Application::name).orElse(s.applicationId());
             list.add(EvaluationJson.runningStream(s, name));
         }
         body.put("otherStreams", running.otherStreams());

@@ -22,7 +22,7 @@ import static io.cm.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Shared steps and assertions of the black-box HTTP tests. */
-final class Api {
+public final class Api {
 
     static final String FORM = "application/x-www-form-urlencoded";
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -31,7 +31,7 @@ final class Api {
     }
 
     /** Init that must be accepted; returns the session id from {@code Location}. */
-    static String started(TestServer server, String app, String path) {
+    public static String started(TestServer server, String app, String path) {
         HttpResponse<String> response = server.post(app, path);
         assertThat(response.statusCode()).as("init %s as %s: %s", path, app, response.body()).isEqualTo(202);
         return response.headers().firstValue("Location").orElseThrow();
@@ -60,7 +60,7 @@ final class Api {
      * The spec's error shape (§2): {@code status} "error", {@code error.code}, {@code error.message},
      * JSON content type and {@code Cache-Control: no-store}; returns the body.
      */
-    static JsonNode assertError(HttpResponse<String> response, int status, String code) {
+    public static JsonNode assertError(HttpResponse<String> response, int status, String code) {
         assertThat(response.statusCode()).as("status of %s", response.body()).isEqualTo(status);
         assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(

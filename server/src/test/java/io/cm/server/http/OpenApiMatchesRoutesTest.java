@@ -9,7 +9,15 @@ import io.cm.core.service.SessionService;
 import io.cm.core.service.SessionTimings;
 import io.cm.core.session.SessionIds;
 import io.cm.core.store.InMemorySessionStore;
+import io.cm.server.admin.AdminRoutes;
+import io.cm.server.admin.AdminTokens;
+import io.cm.server.admin.AppliedConfig;
+import io.cm.server.admin.ConfigAdministration;
+import io.cm.server.admin.FileConfigRepository;
+import io.cm.server.config.AdminSettings;
+import io.cm.server.config.ConfigCheck;
 import io.cm.server.config.InputLimits;
+import io.cm.server.config.ManagedConfig;
 import io.cm.server.config.ThrottleSettings;
 import io.cm.server.metrics.ServerMetrics;
 import io.vertx.core.Future;
@@ -18,8 +26,10 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -41,6 +51,8 @@ class OpenApiMatchesRoutesTest {
             "trace");
 
     private final Vertx vertx = Vertx.vertx();
+    @TempDir
+    Path dataDir;
 
     @AfterEach
     void close() {
@@ -60,11 +72,17 @@ class OpenApiMatchesRoutesTest {
                 new InMemorySessionStore(), new SessionIds(new byte[32]), SessionTimings.DEFAULTS, clock, event -> {
                 });
         ServerMetrics metrics = new ServerMetrics(service::activeSessions);
-        SessionHandlers sessions = new SessionHandlers(service, catalog, new RequestDecoder(InputLimits.DEFAULTS),
+        SessionHandlers sessions = new SessionHandlers(service, () -> catalog, new RequestDecoder(InputLimits.DEFAULTS),
                 metrics, clock);
+        ConfigAdministration admin = new ConfigAdministration(new AppliedConfig(
+                ((ConfigCheck.Valid) ManagedConfig.EMPTY.check()).settings(), RequestLimits.DEFAULTS, next -> {
+                }), FileConfigRepository.open(dataDir), clock);
+        AdminRoutes adminRoutes = new AdminRoutes(AdminTokens.load(new AdminSettings(List.of(), false,
+                AdminSettings.Precedence.PERSISTED), dataDir), admin, service, new RequestDecoder(InputLimits.DEFAULTS),
+                List.of());
         return ApiRouter.create(vertx, sessions,
                 new OperationsHandlers(metrics, () -> CompletableFuture.completedFuture(true)), ctx -> {
-                }, metrics, List.of("*"), clock);
+                }, adminRoutes::mount, metrics, List.of("*"), clock);
     }
 
     /**
