@@ -6,6 +6,7 @@ import io.cm.core.policy.ConflictMode;
 import io.cm.core.policy.Policy;
 import io.cm.core.policy.Rule;
 import io.cm.core.service.DecisionSettings;
+import io.cm.core.service.HeartbeatOutcome;
 import io.cm.core.service.RequestLimits;
 import io.cm.core.service.SessionService;
 import io.cm.core.service.SessionTimings;
@@ -29,7 +30,7 @@ import java.util.Set;
 
 /**
  * Heap per active session in the core (no HTTP): starts {@code count} sessions (argument, default
- * 1,000,000), each for its own subject with 4 short metadata values, and divides the growth of the
+ * 1,000,000), each for its own subject with 4 short metadata values, heartbeats each once, and divides the growth of the
  * used heap after full collections by the number of sessions. Run with a heap that holds them,
  * e.g. {@code -Xmx6g}. A second argument {@code histogram} also prints the biggest classes on the
  * heap, to see where the bytes go.
@@ -64,9 +65,15 @@ public final class SessionMemory {
         long before = usedHeapAfterGc();
         long started = System.nanoTime();
         for (int i = 0; i < count; i++) {
-            StartOutcome outcome = service.start(app, new SubjectKey(fresh("idp1"), fresh("subscriber-" + i)),
-                    metadata(i), Set.of()).toCompletableFuture().join();
-            if (!(outcome instanceof StartOutcome.Started)) throw new IllegalStateException("start " + i + ": " + outcome);
+            SubjectKey subject = new SubjectKey(fresh("idp1"), fresh("subscriber-" + i));
+            StartOutcome outcome = service.start(app, subject, metadata(i), Set.of()).toCompletableFuture().join();
+            if (!(outcome instanceof StartOutcome.Started admitted)) {
+                throw new IllegalStateException("start " + i + ": " + outcome);
+            }
+            // A heartbeat too: a running session has a request budget beside it.
+            HeartbeatOutcome beat = service.heartbeat(app, subject, fresh(admitted.session().id()), Map.of())
+                    .toCompletableFuture().join();
+            if (!(beat instanceof HeartbeatOutcome.Alive)) throw new IllegalStateException("heartbeat " + i + ": " + beat);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         long after = usedHeapAfterGc();

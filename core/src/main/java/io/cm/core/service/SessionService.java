@@ -11,6 +11,7 @@ import io.cm.core.policy.Application;
 import io.cm.core.policy.Catalog;
 import io.cm.core.session.EndReason;
 import io.cm.core.session.EndedSession;
+import io.cm.core.session.MetadataKeys;
 import io.cm.core.session.Session;
 import io.cm.core.session.SessionIds;
 import io.cm.core.session.SubjectKey;
@@ -161,9 +162,8 @@ public final class SessionService {
             return new Change<>(state, new Start(new StartOutcome.Denied(verdict.evaluation()), expired, List.of(),
                     List.of()));
         }
-        Map<String, String> sessionMetadata = metadata;
+        Map<String, String> sessionMetadata = MetadataKeys.SHARED.shared(metadata);
         if (!victims.isEmpty()) {
-            sessionMetadata = new HashMap<>(metadata);
             sessionMetadata.put("superseded", String.join(",", victims.stream().map(Session::terminationCode).toList()));
         }
         Session session = new Session(id, code, app.id(), now, now, now + timings.lifetimeMillis(), sessionMetadata);
@@ -271,7 +271,7 @@ public final class SessionService {
         Map<String, String> merged = session.metadata();
         if (!metadata.isEmpty()) {
             merged = new HashMap<>(session.metadata());
-            merged.putAll(metadata);
+            merged.putAll(MetadataKeys.SHARED.shared(metadata));
         }
         List<Session> others = state.active().stream().filter(s -> !s.id().equals(sessionId)).toList();
         Verdict verdict = new PolicyEvaluator(catalog).evaluateHeartbeat(app,

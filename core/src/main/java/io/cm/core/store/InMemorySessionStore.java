@@ -5,6 +5,7 @@ import io.cm.core.session.SubjectKey;
 import io.cm.core.session.SubjectSessions;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +13,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -42,37 +44,78 @@ public final class InMemorySessionStore implements SessionStore {
         }
     }
 
-    /** Mutable only inside {@code compute} of its own key. */
+    /**
+     * Mutable only inside {@code compute} of its own key. Budgets are kept as packed longs, not
+     * {@link RequestWindow} objects: at a million sessions each object would cost more heap than the
+     * session's own fields (SPEC target: at most 1 KiB per active session).
+     */
     private static final class Entry {
+        private static final long[] NO_WINDOWS = new long[0];
+        private static final long UNUSED = -1;
+
         SubjectSessions state = SubjectSessions.EMPTY;
         long scheduled = NOT_SCHEDULED;
-        /** The subject's init budget, once it had an init; with the limit it was last taken under. */
-        RequestWindow inits;
-        RequestLimit initLimit;
-        /** The budgets of {@code state.active()}, index for index; null where a session had no request yet. */
-        RequestWindow[] sessionWindows = new RequestWindow[0];
+        /** The subject's init budget ({@link RequestWindow#packed()}), once it had an init. */
+        long inits = UNUSED;
+        /** When the init budget's window ends: a subject with no sessions lives on until then. */
+        long initsEnd = Long.MIN_VALUE;
+        /** The budgets of {@code state.active()}, index for index; {@link #UNUSED} where a session had none yet. */
+        long[] sessionWindows = NO_WINDOWS;
 
         /** Sets the new state, carrying each remaining session's budget over to its new index. */
         void commit(SubjectSessions next) {
             List<Session> before = state.active();
             List<Session> after = next.active();
-            RequestWindow[] windows = new RequestWindow[after.size()];
+            long[] windows = NO_WINDOWS;
             for (int i = 0; i < after.size(); i++) {
-                int old = indexOf(before, after.get(i).id());
-                if (old >= 0) windows[i] = sessionWindows[old];
+                int old = sessionWindows.length == 0 ? -1 : indexOf(before, after.get(i).id());
+                if (old < 0 || sessionWindows[old] == UNUSED) continue;
+                if (windows == NO_WINDOWS) {
+                    windows = new long[after.size()];
+                    Arrays.fill(windows, UNUSED);
+                }
+                windows[i] = sessionWindows[old];
             }
             state = next;
             sessionWindows = windows;
         }
 
-        /** The end of the init budget's window; a subject with no sessions lives on until then. */
-        long budgetEnd() {
-            return inits == null ? Long.MIN_VALUE : inits.end(initLimit);
-        }
-
         long nextDeadline() {
             long deadline = state.nextDeadline();
-            return state.isEmpty() && inits != null ? Math.min(deadline, budgetEnd()) : deadline;
+            return state.isEmpty() && inits != UNUSED ? Math.min(deadline, initsEnd) : deadline;
+        }
+
+        /** Takes a request from the session's budget at {@code index}; the spent window when there was no room. */
+        Optional<RequestWindow> takeSessionRequest(int index, Spend spend) {
+            long packed = sessionWindows.length == 0 ? UNUSED : sessionWindows[index];
+            Optional<RequestWindow> spent = take(packed, spend);
+            if (spent.isPresent()) return spent;
+            if (sessionWindows.length == 0) {
+                sessionWindows = new long[state.active().size()];
+                Arrays.fill(sessionWindows, UNUSED);
+            }
+            sessionWindows[index] = taken(packed, spend).packed();
+            return Optional.empty();
+        }
+
+        Optional<RequestWindow> takeInit(Spend spend) {
+            Optional<RequestWindow> spent = take(inits, spend);
+            if (spent.isPresent()) return spent;
+            RequestWindow window = taken(inits, spend);
+            inits = window.packed();
+            initsEnd = window.end(spend.limit());
+            return Optional.empty();
+        }
+
+        private static Optional<RequestWindow> take(long packed, Spend spend) {
+            if (packed == UNUSED) return Optional.empty();
+            RequestWindow window = RequestWindow.unpacked(packed);
+            return window.hasRoom(spend.now(), spend.limit()) ? Optional.empty() : Optional.of(window);
+        }
+
+        private static RequestWindow taken(long packed, Spend spend) {
+            return packed == UNUSED ? RequestWindow.first(spend.now())
+                    : RequestWindow.unpacked(packed).take(spend.now(), spend.limit());
         }
     }
 
@@ -118,34 +161,20 @@ public final class InMemorySessionStore implements SessionStore {
 
     /** Takes {@code spend} from its budget in {@code entry}; false (and the outcome set) when it is spent. */
     private static boolean take(Entry entry, Spend spend, Object[] outcome) {
+        Optional<RequestWindow> spent;
         if (spend.sessionId().isEmpty()) {
-            RequestWindow window = entry.inits;
-            if (window != null && !window.hasRoom(spend.now(), spend.limit())) {
-                outcome[0] = new Metered.Throttled<>(window.end(spend.limit()));
-                return false;
-            }
-            entry.inits = window == null ? RequestWindow.first(spend.now()) : window.take(spend.now(), spend.limit());
-            entry.initLimit = spend.limit();
-            return true;
+            spent = entry.takeInit(spend);
+        } else {
+            int index = indexOf(entry.state.active(), spend.sessionId().get());
+            spent = index < 0 ? Optional.empty() : entry.takeSessionRequest(index, spend);
         }
-        int index = indexOf(entry.state.active(), spend.sessionId().get());
-        return index < 0 || takeSessionRequest(entry, index, spend, outcome);
-    }
-
-    private static boolean takeSessionRequest(Entry entry, int index, Spend spend, Object[] outcome) {
-        RequestWindow window = entry.sessionWindows[index];
-        if (window != null && !window.hasRoom(spend.now(), spend.limit())) {
-            outcome[0] = new Metered.Throttled<>(window.end(spend.limit()));
-            return false;
-        }
-        entry.sessionWindows[index] = window == null ? RequestWindow.first(spend.now())
-                : window.take(spend.now(), spend.limit());
-        return true;
+        spent.ifPresent(window -> outcome[0] = new Metered.Throttled<>(window.end(spend.limit())));
+        return spent.isEmpty();
     }
 
     /** The entry to keep for {@code key}, scheduling its next deadline; null when nothing is left of it. */
     private Entry keep(SubjectKey key, Entry entry) {
-        if (entry.state.isEmpty() && entry.inits == null) return null;
+        if (entry.state.isEmpty() && entry.inits == Entry.UNUSED) return null;
         long deadline = entry.nextDeadline();
         if (deadline < entry.scheduled) {
             entry.scheduled = deadline;
@@ -163,7 +192,11 @@ public final class InMemorySessionStore implements SessionStore {
             if (index < 0 || entry.state.policyVersion() != policyVersion) return entry;
             Session session = entry.state.active().get(index);
             if (!session.isActiveAt(spend.now())) return entry;
-            if (!takeSessionRequest(entry, index, spend, outcome)) return entry;
+            Optional<RequestWindow> spent = entry.takeSessionRequest(index, spend);
+            if (spent.isPresent()) {
+                outcome[0] = new Metered.Throttled<Touch>(spent.get().end(spend.limit()));
+                return entry;
+            }
             Session beaten = session.heartbeat(spend.now(), expiresAt, session.metadata());
             entry.state = entry.state.replacing(beaten);
             outcome[0] = new Metered.Done<Touch>(new Touch.Touched(beaten));
@@ -203,12 +236,30 @@ public final class InMemorySessionStore implements SessionStore {
             }
             subjects.computeIfPresent(first.subject, (key, entry) -> {
                 if (entry.scheduled <= first.at) entry.scheduled = NOT_SCHEDULED;
-                if (entry.state.isEmpty() && entry.budgetEnd() <= now) return null;
+                if (entry.state.isEmpty() && entry.initsEnd <= now) return null;
                 return entry;
             });
             due.add(first.subject);
         }
         return CompletableFuture.completedFuture(due);
+    }
+
+    /**
+     * Hands every subject's current state to {@code action}, for a snapshot of the store while it keeps
+     * serving. Each state is read inside its subject's atomic step, so it includes every commit of that
+     * subject whose step had begun before this read; a subject changed meanwhile may be seen before or
+     * after the change. Runs on the calling thread, O(subjects); {@code action} runs outside the step.
+     */
+    public void forEachSubject(BiConsumer<SubjectKey, SubjectSessions> action) {
+        SubjectSessions[] seen = new SubjectSessions[1];
+        for (SubjectKey subject : subjects.keySet()) {
+            seen[0] = null;
+            subjects.computeIfPresent(subject, (key, entry) -> {
+                seen[0] = entry.state;
+                return entry;
+            });
+            if (seen[0] != null) action.accept(subject, seen[0]);
+        }
     }
 
     /** Subjects held in memory, with sessions or a running init budget. */

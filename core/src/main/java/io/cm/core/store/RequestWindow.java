@@ -7,6 +7,26 @@ package io.cm.core.store;
  */
 public record RequestWindow(long start, int taken) {
 
+    private static final int TAKEN_BITS = 21;
+    private static final long TAKEN_MASK = (1L << TAKEN_BITS) - 1;
+
+    public RequestWindow {
+        if (start < 0 || start >>> (Long.SIZE - TAKEN_BITS) != 0) throw new IllegalArgumentException("start " + start);
+        if (taken < 0 || taken > RequestLimit.MAX_PER_WINDOW) throw new IllegalArgumentException("taken " + taken);
+    }
+
+    /**
+     * This window in one long, for a store that keeps one per session: the start in the high 43 bits
+     * (epoch ms, enough until the year 2248), the requests taken in the low 21.
+     */
+    public long packed() {
+        return start << TAKEN_BITS | taken;
+    }
+
+    public static RequestWindow unpacked(long packed) {
+        return new RequestWindow(packed >>> TAKEN_BITS, (int) (packed & TAKEN_MASK));
+    }
+
     /** The budget's first request: its first window starts now. */
     public static RequestWindow first(long now) {
         return new RequestWindow(now, 1);

@@ -309,7 +309,7 @@ public final class AdminRoutes {
         ManagedConfig.StreamEntry named(RoutingContext ctx, ManagedConfig.StreamEntry body, JsonNode raw,
                                         ManagedConfig config) {
             return new ManagedConfig.StreamEntry(sameName(ctx.pathParam("name"), body.name(), "name"), body.tenant(),
-                    body.tokens());
+                    body.tokens(), body.types());
         }
 
         ManagedConfig with(ManagedConfig config, RoutingContext ctx, ManagedConfig.StreamEntry stream) {

@@ -9,7 +9,7 @@ import java.util.List;
  * by {@link ManagedConfig#check()}, which the admin API uses too.
  */
 record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling throttling, Delivery delivery,
-                  Reports reports, List<ManagedConfig.Tenant> tenants, List<ManagedConfig.PolicyEntry> policies,
+                  Http http, Reports reports, List<ManagedConfig.Tenant> tenants, List<ManagedConfig.PolicyEntry> policies,
                   List<ManagedConfig.StreamEntry> streams) {
 
     /** The sections operators may also change at run time, as written; checked by {@link ManagedConfig#check()}. */
@@ -19,8 +19,9 @@ record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling th
 
     /** Settings of the process itself; overridden by {@code CM_<KEY>} (for example {@code CM_PORT}). */
     record Server(Integer port, String dataDir, String store, String redisUrl, String events,
-                  String kafkaBootstrap, List<String> corsOrigins, String idSecret, String adminToken,
-                  String adminConfig) {
+                  String kafkaBootstrap, String kafkaTopic, List<String> corsOrigins, String idSecret, String host,
+                  Integer managementPort, String managementHost, String logFormat,
+                  String fsync, String adminToken, String adminConfig) {
     }
 
     /** Overridden by {@code CM_SESSIONS_<KEY>}. */
@@ -38,6 +39,11 @@ record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling th
     /** The event log and the live streams; overridden by {@code CM_DELIVERY_<KEY>}. */
     record Delivery(Integer partitions, String retentionTime, Long retentionCount, String resumeWindow,
                     String keepalive, String replayMargin) {
+    }
+
+    /** Limits the HTTP listeners hold clients to; overridden by {@code CM_HTTP_<KEY>}. */
+    record Http(Integer maxConnections, String requestReadTimeout, String idleTimeout, Integer failedAuthLimit,
+                String failedAuthWindow) {
     }
 
     /** Usage report retention per granularity; overridden by {@code CM_REPORTS_<KEY>}. */

@@ -71,9 +71,12 @@ public record ManagedConfig(List<Tenant> tenants, List<PolicyEntry> policies, Li
     public record RuleEntry(String type, String name, Integer limit, String attribute) {
     }
 
-    public record StreamEntry(String name, String tenant, List<String> tokens) {
+    /** {@code types}: the event types the stream carries, by wire name; absent (null) means all. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record StreamEntry(String name, String tenant, List<String> tokens, List<String> types) {
         public StreamEntry {
             tokens = listOf(tokens);
+            types = types == null ? null : listOf(types);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.cm.server.config;
 
 import com.fasterxml.jackson.core.JsonPointer;
+import io.cm.core.event.SessionEventType;
 import io.cm.core.policy.Application;
 import io.cm.core.policy.Catalog;
 import io.cm.core.policy.ConflictMode;
@@ -9,12 +10,15 @@ import io.cm.core.policy.Rule;
 import io.cm.core.policy.Target;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The rules of a {@link ManagedConfig}, all checked and every broken one listed (the config file at
@@ -28,7 +32,8 @@ import java.util.Set;
  *       target, if any, with an attribute and at least one value;</li>
  *   <li>a rule has a known type and a limit of at least 1; max-per-value and max-distinct need an
  *       attribute, max-streams takes none;</li>
- *   <li>a stream names a configured tenant and has at least one non-empty token.</li>
+ *   <li>a stream names a configured tenant, has at least one non-empty token, and its event types,
+ *       when given, are at least one known event type.</li>
  * </ul>
  * Used once per check; not thread-safe.
  */
@@ -76,7 +81,10 @@ final class ManagedConfigCheck {
                 tenant = false;
             }
             boolean tokens = tokens(where.appendProperty("tokens"), stream);
-            if (named && tenant && tokens) streams.add(new LiveStreamSettings(stream.name(), stream.tenant(), stream.tokens()));
+            Optional<Set<SessionEventType>> types = types(where.appendProperty("types"), stream);
+            if (named && tenant && tokens && types.isPresent()) {
+                streams.add(new LiveStreamSettings(stream.name(), stream.tenant(), stream.tokens(), types.get()));
+            }
         });
         if (!problems.isEmpty()) return new ConfigCheck.Invalid(problems);
         return new ConfigCheck.Valid(new ManagedSettings(config, new Catalog(applications, policies), streams));
@@ -200,6 +208,30 @@ final class ManagedConfigCheck {
                     + ": a token must not be empty");
         }
         return valid;
+    }
+
+    /** The event types a stream carries (all when absent), or empty after recording what is wrong. */
+    private Optional<Set<SessionEventType>> types(JsonPointer where, ManagedConfig.StreamEntry stream) {
+        if (stream.types() == null) return Optional.of(EnumSet.allOf(SessionEventType.class));
+        if (stream.types().isEmpty()) {
+            problem(where, "stream " + stream.name() + ": types must name at least one event type (leave it out to carry all)");
+            return Optional.empty();
+        }
+        Set<SessionEventType> types = EnumSet.noneOf(SessionEventType.class);
+        boolean valid = true;
+        for (int i = 0; i < stream.types().size(); i++) {
+            String name = stream.types().get(i);
+            Optional<SessionEventType> type = Arrays.stream(SessionEventType.values())
+                    .filter(t -> t.wireName().equals(name)).findFirst();
+            if (type.isPresent()) {
+                types.add(type.get());
+            } else {
+                valid = problem(where.appendIndex(i), "stream " + stream.name() + ": unknown event type '" + name
+                        + "' (expected " + Arrays.stream(SessionEventType.values()).map(SessionEventType::wireName)
+                        .collect(Collectors.joining(", ")) + ")");
+            }
+        }
+        return valid ? Optional.of(types) : Optional.empty();
     }
 
     /** Records a problem; false, so that checks read {@code ok || problem(…)}. */

@@ -13,8 +13,9 @@ public record ThrottleSettings(int initsPerWindow, int sessionRequestsPerWindow,
     public static final ThrottleSettings DEFAULTS = new ThrottleSettings(200, 200, Duration.ofMinutes(1));
 
     public ThrottleSettings {
-        if (initsPerWindow < 1 || sessionRequestsPerWindow < 1) {
-            throw new IllegalArgumentException("throttle limits must be at least 1");
+        if (initsPerWindow < 1 || sessionRequestsPerWindow < 1
+                || initsPerWindow > RequestLimit.MAX_PER_WINDOW || sessionRequestsPerWindow > RequestLimit.MAX_PER_WINDOW) {
+            throw new IllegalArgumentException("throttle limits must be 1.." + RequestLimit.MAX_PER_WINDOW);
         }
         if (window.isNegative() || window.isZero()) throw new IllegalArgumentException("throttle window must be positive");
     }

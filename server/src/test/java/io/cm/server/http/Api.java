@@ -69,7 +69,7 @@ public final class Api {
         return assertErrorBody(response.body(), code);
     }
 
-    static JsonNode assertErrorBody(String body, String code) {
+    public static JsonNode assertErrorBody(String body, String code) {
         JsonNode json;
         try {
             json = MAPPER.readTree(body);
@@ -84,8 +84,8 @@ public final class Api {
     }
 
     /** A response read off a raw socket. */
-    record RawResponse(int status, Map<String, String> headers, String body) {
-        String header(String name) {
+    public record RawResponse(int status, Map<String, String> headers, String body) {
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
@@ -94,7 +94,7 @@ public final class Api {
      * Sends {@code request} byte for byte (for what {@code java.net.http} refuses to send) and reads
      * one response; the server is expected to answer with a {@code Content-Length} or close.
      */
-    static RawResponse raw(TestServer server, String request) {
+    public static RawResponse raw(TestServer server, String request) {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();

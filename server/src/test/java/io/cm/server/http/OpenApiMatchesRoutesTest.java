@@ -16,6 +16,7 @@ import io.cm.server.admin.ConfigAdministration;
 import io.cm.server.admin.FileConfigRepository;
 import io.cm.server.config.AdminSettings;
 import io.cm.server.config.ConfigCheck;
+import io.cm.server.config.HttpSettings;
 import io.cm.server.config.InputLimits;
 import io.cm.server.config.ManagedConfig;
 import io.cm.server.config.ThrottleSettings;
@@ -37,7 +38,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -80,9 +80,8 @@ class OpenApiMatchesRoutesTest {
         AdminRoutes adminRoutes = new AdminRoutes(AdminTokens.load(new AdminSettings(List.of(), false,
                 AdminSettings.Precedence.PERSISTED), dataDir), admin, service, new RequestDecoder(InputLimits.DEFAULTS),
                 List.of());
-        return ApiRouter.create(vertx, sessions,
-                new OperationsHandlers(metrics, () -> CompletableFuture.completedFuture(true)), ctx -> {
-                }, adminRoutes::mount, metrics, List.of("*"), clock);
+        return ApiRouter.create(vertx, sessions, new OperationsHandlers(metrics, List.of()), ctx -> {
+        }, adminRoutes::mount, metrics, List.of("*"), clock, HttpSettings.DEFAULTS, true);
     }
 
     /**

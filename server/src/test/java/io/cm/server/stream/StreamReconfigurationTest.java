@@ -34,7 +34,8 @@ class StreamReconfigurationTest {
     @Test
     void aStreamAddedIsServedAChangedOneEndsItsConnectionsAndTakesTheNewTokenAndARemovedOneIsGone() {
         try (TestServer server = TestServer.demo(Map.of("CM_ADMIN_TOKEN", ADMIN_TOKEN))) {
-            assertStreamError(connect(server, "extra", "extra-token-1"), 404, "stream_not_found");
+            // A caller holding some stream's token learns the name is unknown (SPEC §6: 401 before 404).
+            assertStreamError(connect(server, "extra", StreamClient.TOKEN), 404, "stream_not_found");
 
             admin(server, "PUT", "/streams/extra", "{\"tenant\":\"demo\",\"tokens\":[\"extra-token-1\"]}");
             start(server, DEMO_APP, "before-connecting");
@@ -57,7 +58,8 @@ class StreamReconfigurationTest {
 
             admin(server, "DELETE", "/streams/extra", null);
 
-            assertStreamError(connect(server, "extra", "extra-token-2"), 404, "stream_not_found");
+            assertStreamError(connect(server, "extra", StreamClient.TOKEN), 404, "stream_not_found");
+            assertStreamError(connect(server, "extra", "extra-token-2"), 401, "invalid_token");
         }
     }
 }
