@@ -1,5 +1,6 @@
 package io.cm.server;
 
+import io.cm.core.event.EventLog;
 import io.cm.core.service.SessionService;
 import io.cm.core.session.SessionIds;
 import io.cm.server.admin.AdminRoutes;
@@ -12,6 +13,7 @@ import io.cm.server.config.ManagedSettings;
 import io.cm.server.config.ServerConfig;
 import io.cm.server.events.EmbeddedEvents;
 import io.cm.server.events.EventBackend;
+import io.cm.server.events.kafka.KafkaEventTail;
 import io.cm.server.events.kafka.KafkaEvents;
 import io.cm.server.store.Storage;
 import io.cm.server.store.embedded.EmbeddedStorage;
@@ -26,6 +28,9 @@ import io.cm.server.http.SessionHandlers;
 import io.cm.server.metrics.ServerMetrics;
 import io.cm.server.ops.DataDirectory;
 import io.cm.server.ops.StartupFailure;
+import io.cm.server.report.AppendedEvents;
+import io.cm.server.report.ReportRoutes;
+import io.cm.server.report.ReportWorker;
 import io.cm.server.stream.LiveStreamHandler;
 import io.cm.server.stream.LiveStreams;
 import io.vertx.core.DeploymentOptions;
@@ -46,6 +51,7 @@ import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -69,12 +75,17 @@ public final class CmServer implements AutoCloseable {
     private final LiveStreams liveStreams;
     private final ConfigAdministration admin;
     private final ServerMetrics metrics;
+    private final ReportWorker reports;
+    private final Optional<KafkaEventTail> reportFeed;
     private final long expiryTimer;
 
     private CmServer(Vertx vertx, int port, OptionalInt managementPort, Storage store, EventBackend events,
-                     LiveStreams liveStreams, ConfigAdministration admin, ServerMetrics metrics, long expiryTimer) {
+                     LiveStreams liveStreams, ConfigAdministration admin, ServerMetrics metrics, ReportWorker reports,
+                     Optional<KafkaEventTail> reportFeed, long expiryTimer) {
         this.vertx = vertx;
         this.admin = admin;
+        this.reports = reports;
+        this.reportFeed = reportFeed;
         this.expiryTimer = expiryTimer;
         this.port = port;
         this.managementPort = managementPort;
@@ -95,19 +106,25 @@ public final class CmServer implements AutoCloseable {
         LiveStreams liveStreams = new LiveStreams(initial.streams(), events, config.delivery());
         AppliedConfig applied = new AppliedConfig(initial, config.throttle().requestLimits(),
                 next -> liveStreams.reconfigure(next.streams()));
+        ReportWorker reports = ReportWorker.start(config.reports(), config.timings(), config.dataDir(), clock);
+        // The reports read the events where they are kept: as this node appends them, or every node's from Kafka.
+        EventLog decided = config.events() == ServerConfig.EventsKind.KAFKA ? events : new AppendedEvents(events, reports);
+        Optional<KafkaEventTail> reportFeed = config.kafka()
+                .map(kafka -> KafkaEventTail.start(kafka, reports.positions(), reports));
         SessionService service = new SessionService(applied.decisions(), store.sessions(),
-                new SessionIds(SessionIdKey.load(config)), config.timings(), clock, events);
+                new SessionIds(SessionIdKey.load(config)), config.timings(), clock, decided);
         ServerMetrics metrics = new ServerMetrics(service::activeSessions);
         ConnectionLimits connections = new ConnectionLimits(config.http(), clock);
         connections.bindTo(metrics.registry());
         events.bindTo(metrics.registry());
+        reports.bindTo(metrics.registry());
         liveStreams.bindTo(metrics.registry());
         LiveStreamHandler liveStream = new LiveStreamHandler(liveStreams);
         RequestDecoder decoder = new RequestDecoder(config.limits());
         SessionHandlers sessions = new SessionHandlers(service, applied.catalog(), decoder, metrics, clock);
         ConfigAdministration admin = new ConfigAdministration(applied, repository, clock);
         AdminRoutes adminRoutes = new AdminRoutes(AdminTokens.load(config.admin(), config.dataDir()), admin, service,
-                decoder, List.of());
+                decoder, List.of(new ReportRoutes(reports, clock)::mount));
 
         Vertx vertx = Vertx.vertx();
         OperationsHandlers operations = new OperationsHandlers(metrics, readinessChecks(config, store, events, vertx));
@@ -131,13 +148,16 @@ public final class CmServer implements AutoCloseable {
             vertx.close();
             admin.close();
             store.close();
+            reportFeed.ifPresent(KafkaEventTail::close);
+            reports.close();
             events.close();
             metrics.close();
             throw e instanceof StartupFailure failure ? failure : listenFailure("port", config.http().host(), port, e);
         }
         AtomicBoolean expiring = new AtomicBoolean();
         long expiryTimer = vertx.setPeriodic(EXPIRY_PERIOD_MILLIS, id -> expire(service, expiring));
-        return new CmServer(vertx, port, managementPort, store, events, liveStreams, admin, metrics, expiryTimer);
+        return new CmServer(vertx, port, managementPort, store, events, liveStreams, admin, metrics, reports, reportFeed,
+                expiryTimer);
     }
 
     /** Where admin changes are kept: beside the sessions (the data directory, or Redis for many nodes). */
@@ -225,6 +245,9 @@ public final class CmServer implements AutoCloseable {
         } finally {
             admin.close();
             store.close();
+            // Kafka mode: what the tail did not read yet is read from the saved positions at the next start.
+            reportFeed.ifPresent(KafkaEventTail::close);
+            reports.close();
             // Last: events appended while Vert.x stopped (expiries) are still stored.
             events.close();
             metrics.close();

@@ -354,6 +354,11 @@ public final class UsageAggregator {
     }
 
     private static void visit(long interval, Map<Group, Cell> cells, CellVisitor visitor) {
+        if (cells.size() == 1) {
+            Map.Entry<Group, Cell> only = cells.entrySet().iterator().next();
+            visitor.visit(interval, only.getKey(), only.getValue());
+            return;
+        }
         List<Group> groups = new ArrayList<>(cells.keySet());
         groups.sort(null);
         for (Group group : groups) visitor.visit(interval, group, cells.get(group));

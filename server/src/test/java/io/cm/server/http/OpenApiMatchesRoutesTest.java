@@ -19,6 +19,9 @@ import io.cm.server.config.ConfigCheck;
 import io.cm.server.config.HttpSettings;
 import io.cm.server.config.InputLimits;
 import io.cm.server.config.ManagedConfig;
+import io.cm.server.config.ReportSettings;
+import io.cm.server.report.ReportRoutes;
+import io.cm.server.report.ReportWorker;
 import io.cm.server.config.ThrottleSettings;
 import io.cm.server.metrics.ServerMetrics;
 import io.vertx.core.Future;
@@ -54,9 +57,12 @@ class OpenApiMatchesRoutesTest {
     @TempDir
     Path dataDir;
 
+    private ReportWorker reports;
+
     @AfterEach
     void close() {
         Future.await(vertx.close());
+        reports.close();
     }
 
     @Test
@@ -74,12 +80,13 @@ class OpenApiMatchesRoutesTest {
         ServerMetrics metrics = new ServerMetrics(service::activeSessions);
         SessionHandlers sessions = new SessionHandlers(service, () -> catalog, new RequestDecoder(InputLimits.DEFAULTS),
                 metrics, clock);
+        reports = ReportWorker.start(ReportSettings.DEFAULTS, SessionTimings.DEFAULTS, dataDir, clock);
         ConfigAdministration admin = new ConfigAdministration(new AppliedConfig(
                 ((ConfigCheck.Valid) ManagedConfig.EMPTY.check()).settings(), RequestLimits.DEFAULTS, next -> {
                 }), FileConfigRepository.open(dataDir), clock);
         AdminRoutes adminRoutes = new AdminRoutes(AdminTokens.load(new AdminSettings(List.of(), false,
                 AdminSettings.Precedence.PERSISTED), dataDir), admin, service, new RequestDecoder(InputLimits.DEFAULTS),
-                List.of());
+                List.of(new ReportRoutes(reports, clock)::mount));
         return ApiRouter.create(vertx, sessions, new OperationsHandlers(metrics, List.of()), ctx -> {
         }, adminRoutes::mount, metrics, List.of("*"), clock, HttpSettings.DEFAULTS, true);
     }
