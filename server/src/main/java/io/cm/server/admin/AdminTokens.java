@@ -64,8 +64,9 @@ public final class AdminTokens {
                 Files.createFile(file);
             }
             Files.writeString(file, token + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
-            // Printed once, when made: later starts only say where it is kept.
-            System.out.println("Admin API token (kept in " + file + "): " + token);
+            // Shown once, when made (later starts only say where it is kept); through the log, so that a
+            // JSON log format stays one object per line.
+            LOG.info("Admin API token (kept in {}): {}", file, token);
             return token;
         } catch (FileAlreadyExistsException e) {
             return generated(file);
