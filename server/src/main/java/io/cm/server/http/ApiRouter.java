@@ -63,6 +63,7 @@ public final class ApiRouter {
         router.get("/health").handler(operations::health);
         router.get("/metrics").handler(operations::metrics);
         ApiDocsRoutes.mount(router);
+        WebRoutes.mount(router);
 
         router.route().failureHandler(ApiRouter::failure);
         // Vert.x Web fails with a bare 400 before any route runs when the path or query cannot be decoded.
