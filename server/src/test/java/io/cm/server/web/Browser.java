@@ -106,6 +106,15 @@ final class Browser implements AutoCloseable {
         return driver.executeScript(script);
     }
 
+    /**
+     * Runs {@code body} as the body of an async function in the current tab and returns what it resolves to;
+     * a rejection comes back as {@code {scriptError, stack}}.
+     */
+    Object runAsync(String body) {
+        return driver.executeAsyncScript("const done = arguments[arguments.length - 1];\n(async () => {\n" + body
+                + "\n})().then(done, (e) => done({ scriptError: String(e), stack: e && e.stack }));");
+    }
+
     /** Opens {@code url} in a new tab and returns the tab's handle; the tab is current afterwards. */
     String openTab(URI url) {
         collectLog();
