@@ -97,8 +97,9 @@ final class Browser implements AutoCloseable {
         return driver;
     }
 
+    /** Waits up to {@link #WAIT}, looking every 100 ms (Selenium's default, 500 ms, would add up to seconds). */
     WebDriverWait await() {
-        return new WebDriverWait(driver, WAIT);
+        return new WebDriverWait(driver, WAIT, Duration.ofMillis(100));
     }
 
     /** Runs {@code script} in the current tab and returns its value. */
@@ -179,6 +180,25 @@ final class Browser implements AutoCloseable {
     private static boolean expectedHttpError(String message, List<Integer> statuses) {
         Matcher matcher = HTTP_ERROR.matcher(message);
         return matcher.find() && statuses.contains(Integer.parseInt(matcher.group(1)));
+    }
+
+    /**
+     * Closes {@code browser} (null if it never started), then {@code servers} in order, each even if one before
+     * failed: the browser first, so that no page is left calling a server that has stopped.
+     */
+    static void closeBefore(Browser browser, AutoCloseable... servers) throws Exception {
+        Exception first = null;
+        List<AutoCloseable> all = new ArrayList<>();
+        if (browser != null) all.add(browser);
+        all.addAll(List.of(servers));
+        for (AutoCloseable closeable : all) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                if (first == null) first = e; else first.addSuppressed(e);
+            }
+        }
+        if (first != null) throw first;
     }
 
     @Override

@@ -56,12 +56,8 @@ class ClientScriptTest {
     }
 
     @AfterAll
-    static void stop() {
-        try {
-            if (browser != null) browser.close();
-        } finally {
-            server.close();
-        }
+    static void stop() throws Exception {
+        Browser.closeBefore(browser, server);
     }
 
     /** A fresh page for every test: no timer or session of a test outlives it. */

@@ -35,13 +35,8 @@ class PlayerUnusualAnswersTest {
     }
 
     @AfterAll
-    static void stop() {
-        try {
-            if (browser != null) browser.close();
-        } finally {
-            proxy.close();
-            server.close();
-        }
+    static void stop() throws Exception {
+        Browser.closeBefore(browser, proxy, server);
     }
 
     private static PlayerPage player(String subject) {
