@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +34,9 @@ import java.util.zip.GZIPInputStream;
  *
  * <p>Arguments, all optional, as {@code key=value}: {@code connections} (64), {@code warmup} seconds
  * (5; also how long sessions are started for; the first phase gets 10 more), {@code duration}
- * seconds per phase (10).
+ * seconds per phase (10), {@code kafka} ({@code host:port} of a broker, e.g. {@code bin/cluster kafka}):
+ * then the phases run with events through Kafka (a new topic), after the no-stream heartbeat phase on
+ * the embedded log, and the ratio of the two says what publishing costs a heartbeat.
  */
 public final class LiveStreamRun {
 
@@ -53,9 +56,31 @@ public final class LiveStreamRun {
         System.out.printf("load: %d connections sending heartbeats, closed loop, warm-up %d s, %d s per phase%n",
                 connections, warmup.toSeconds(), duration.toSeconds());
 
+        Optional<String> kafka = Optional.ofNullable(options.get("kafka"));
+        try (EventLoops generator = EventLoops.start(cores)) {
+            if (kafka.isPresent()) {
+                // The cost of publishing: the same heartbeats on the embedded log first, in this run.
+                PhaseResult embedded = run(generator, Map.of(), connections, warmup, duration, false);
+                PhaseResult throughKafka = run(generator, Map.of("CM_EVENTS", "kafka", "CM_KAFKA_BOOTSTRAP", kafka.get(),
+                        "CM_KAFKA_TOPIC", "cm-bench-" + System.currentTimeMillis()), connections, warmup, duration, true);
+                System.out.printf("%nheartbeat req/s with events through Kafka / on the embedded log = %.0f / %.0f = %.2f%n",
+                        throughKafka.requestsPerSecond(), embedded.requestsPerSecond(),
+                        throughKafka.requestsPerSecond() / embedded.requestsPerSecond());
+            } else {
+                run(generator, Map.of(), connections, warmup, duration, true);
+            }
+        }
+    }
+
+    /**
+     * One server ({@code env} on top of the demo configuration): sessions, then heartbeats with no
+     * stream and, if {@code streams}, the live-stream phases. Returns the no-stream heartbeat phase.
+     */
+    private static PhaseResult run(EventLoops generator, Map<String, String> env, int connections, Duration warmup,
+                                   Duration duration, boolean streams) throws Exception {
         Path dataDir = Files.createTempDirectory("cm-bench-stream");
-        try (EventLoops generator = EventLoops.start(cores);
-             CmServer server = BenchServer.start(dataDir, Map.of())) {
+        try (CmServer server = BenchServer.start(dataDir, env)) {
+            System.out.printf("%nevents: %s%n", env.getOrDefault("CM_EVENTS", "embedded"));
             HttpClientAgent client = generator.vertx().createHttpClient(new HttpClientOptions().setKeepAlive(true),
                     new PoolOptions().setHttp1MaxSize(connections));
             Poster poster = new Poster(client, server.port());
@@ -68,17 +93,23 @@ public final class LiveStreamRun {
 
             heartbeats.run(warmup.plus(JVM_WARMUP));
             System.out.printf("%-34s %10s %12s %10s %10s%n", "phase", "req/s", "events/s", "wire MB/s", "gzip ratio");
-            report("heartbeats, no stream", heartbeats.run(duration), List.of());
-            for (int count : new int[] {1, 8}) {
-                phase("heartbeats + " + count + " live connection(s)", server, heartbeats, count, "largest", warmup, duration);
+            PhaseResult alone = heartbeats.run(duration);
+            report("heartbeats, no stream", alone, List.of());
+            if (streams) {
+                for (int count : new int[] {1, 8}) {
+                    phase("heartbeats + " + count + " live connection(s)", server, heartbeats, count, "largest", warmup,
+                            duration);
+                }
+                // A replay of the retained log: the delivery rate when the connections, not the deciding, are the limit.
+                for (int count : new int[] {1, 8}) {
+                    phase("catch-up, " + count + " connection(s)", server, heartbeats, count, "smallest", Duration.ZERO,
+                            duration);
+                }
+                report("heartbeats, no stream, again", heartbeats.run(duration), List.of());
+                for (int count : new int[] {1, 8}) drain("catch-up, no decisions, " + count + " conn.", server, count);
             }
-            // A replay of the retained log: the delivery rate when the connections, not the deciding, are the limit.
-            for (int count : new int[] {1, 8}) {
-                phase("catch-up, " + count + " connection(s)", server, heartbeats, count, "smallest", Duration.ZERO, duration);
-            }
-            report("heartbeats, no stream, again", heartbeats.run(duration), List.of());
-            for (int count : new int[] {1, 8}) drain("catch-up, no decisions, " + count + " conn.", server, count);
             client.close().await();
+            return alone;
         } finally {
             // The log of a run is hundreds of MB.
             BenchServer.delete(dataDir);

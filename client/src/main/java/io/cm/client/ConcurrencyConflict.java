@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The service refused a start (409) or dismissed a running session (FIFO, 409 on its heartbeat)
@@ -20,7 +21,9 @@ import java.util.OptionalInt;
  */
 public final class ConcurrencyConflict extends ConcurrencyException {
 
+    /** The broken rules. */
     private final List<RuleViolation> violations;
+    /** The answer's {@code Date}, or null: what start times are told relative to. */
     private final Instant serverTime;
     private final transient StartRequest request;
     private final transient ConcurrencyClient client;
@@ -44,19 +47,31 @@ public final class ConcurrencyConflict extends ConcurrencyException {
         return summary.toString();
     }
 
-    /** The broken rules, in the service's order; empty if the service gave no rule-violation advice. */
+    /**
+     * The broken rules.
+     *
+     * @return the rule violations, in the service's order; empty if the service gave no rule-violation advice
+     */
     public List<RuleViolation> violations() {
         return violations;
     }
 
-    /** Every session the user could stop, each once, across all violations: the choices to show. */
+    /**
+     * Every session the user could stop, each once, across all violations: the choices to show.
+     *
+     * @return the sessions, in the order of the violations and their conflicts; possibly empty
+     */
     public List<ActiveSession> sessions() {
         Map<String, ActiveSession> distinct = new LinkedHashMap<>();
         for (RuleViolation v : violations) v.conflicts().forEach(s -> distinct.putIfAbsent(s.sessionId(), s));
         return List.copyOf(distinct.values());
     }
 
-    /** True when every broken rule lists at least one session to stop, so that the user can resolve it from here. */
+    /**
+     * Whether the user can resolve the conflict from here.
+     *
+     * @return true when every broken rule lists at least one session to stop
+     */
     public boolean hasResolvableConflicts() {
         return !violations.isEmpty() && violations.stream().noneMatch(v -> v.conflicts().isEmpty());
     }
@@ -64,12 +79,18 @@ public final class ConcurrencyConflict extends ConcurrencyException {
     /**
      * A text for the user: the limit reached, then the sessions they can stop, numbered as in
      * {@link #sessions()} (or, when there are none to show, what else they can do).
+     *
+     * @return the text, in English, several lines
      */
     public String explain() {
         return ConflictExplanation.of(violations, sessions(), Optional.ofNullable(serverTime));
     }
 
-    /** The metadata of the start this conflict answered: the user's selection, which a retry sends again. */
+    /**
+     * The metadata of the start this conflict answered: the user's selection, which a retry sends again.
+     *
+     * @return the metadata, unmodifiable
+     */
     public Map<String, String> metadata() {
         return request.metadata();
     }
@@ -80,9 +101,23 @@ public final class ConcurrencyConflict extends ConcurrencyException {
      * the same start are sent again, since the service evaluates a retry as if only the named sessions
      * had ended. Codes of sessions that have ended meanwhile are ignored by the service.
      *
-     * @throws ConcurrencyConflict if the start is still refused, with the fresh evaluation
+     * @param terminationCodes the codes of the sessions the user picked, from {@link #sessions()}
+     * @return the session started in their place
+     * @throws ConcurrencyConflict  if the start is still refused, with the fresh evaluation
+     * @throws ConcurrencyException for the failures of {@link ConcurrencyClient#start}
      */
-    public StreamSession retryTerminating(String... terminationCodes) throws ConcurrencyConflict, ConcurrencyException {
-        return client.start(request.terminating(Arrays.asList(terminationCodes)));
+    public StreamSession retryTerminating(String... terminationCodes) throws ConcurrencyException {
+        return Waits.result(client.start(request.terminating(Arrays.asList(terminationCodes))));
+    }
+
+    /**
+     * {@link #retryTerminating} without waiting, as {@link ConcurrencyClient#startAsync}.
+     *
+     * @param terminationCodes the codes of the sessions the user picked, from {@link #sessions()}
+     * @return the session started in their place; fails with the {@link ConcurrencyException} the blocking
+     *         form throws, a fresh {@link ConcurrencyConflict} if the start is still refused
+     */
+    public CompletableFuture<StreamSession> retryTerminatingAsync(String... terminationCodes) {
+        return client.toCaller(client.start(request.terminating(Arrays.asList(terminationCodes))));
     }
 }

@@ -13,7 +13,9 @@ public class ConcurrencyException extends Exception {
 
     private static final int NO_STATUS = -1;
 
+    /** The HTTP status of the answer, or {@value #NO_STATUS}. */
     private final int status;
+    /** The answer's {@code error.code}, or null. */
     private final String code;
 
     ConcurrencyException(String message, OptionalInt status, Optional<String> code, Throwable cause) {
@@ -22,12 +24,20 @@ public class ConcurrencyException extends Exception {
         this.code = code.orElse(null);
     }
 
-    /** The HTTP status of the service's answer; empty when none arrived (network failure). */
+    /**
+     * The HTTP status of the service's answer.
+     *
+     * @return the status; empty when none arrived (network failure)
+     */
     public OptionalInt status() {
         return status == NO_STATUS ? OptionalInt.empty() : OptionalInt.of(status);
     }
 
-    /** The {@code error.code} of the answer's body, e.g. {@code THROTTLED} or {@code SESSION_NOT_FOUND}. */
+    /**
+     * The {@code error.code} of the answer's body, e.g. {@code THROTTLED} or {@code SESSION_NOT_FOUND}.
+     *
+     * @return the code; empty when the answer had none (or there was no answer)
+     */
     public Optional<String> code() {
         return Optional.ofNullable(code);
     }

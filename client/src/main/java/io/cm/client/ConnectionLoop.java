@@ -22,8 +22,12 @@ final class ConnectionLoop implements Runnable {
     /** Inflate in small steps: a sync-flushed record is handed on as soon as its chunk arrives. */
     private static final int INFLATE_BUFFER = 512;
 
-    /** What the loop needs besides its collaborators; all validated by the builder. */
-    record Settings(URI uri, int maxAttempts, Duration idleTimeout, Clock clock, Scheduler scheduler) {
+    /**
+     * What the loop needs besides its collaborators; all validated by the builder. {@code firstUri} is
+     * asked until a connection opens, with the {@code reset} the builder was given if any; {@code uri}
+     * every time after, without: a reset repositions the stream, which a reconnect must not do.
+     */
+    record Settings(URI firstUri, URI uri, int maxAttempts, Duration idleTimeout, Clock clock, Scheduler scheduler) {
     }
 
     private final StreamConnector connector;
@@ -56,22 +60,22 @@ final class ConnectionLoop implements Runnable {
 
     private void connectUntilClosed() throws InterruptedException {
         int failures = 0;
+        boolean connected = false;
         while (!closed) {
             Duration wait;
-            switch (connector.open(settings.uri())) {
-                case StreamConnector.Opened opened -> {
-                    failures = 0;
-                    read(opened);
-                    wait = delays.afterLoss();
+            try {
+                StreamConnector.Opened opened = connector.open(connected ? settings.uri() : settings.firstUri());
+                connected = true;
+                failures = 0;
+                read(opened);
+                wait = delays.afterLoss();
+            } catch (NotConnected failure) {
+                if (failure.permanent() || ++failures >= settings.maxAttempts()) {
+                    giveUp(failure, failures);
+                    return;
                 }
-                case StreamConnector.NotConnected failure -> {
-                    if (failure.permanent() || ++failures >= settings.maxAttempts()) {
-                        giveUp(failure, failures);
-                        return;
-                    }
-                    wait = delays.afterFailure(failures, failure.retryAfter());
-                    LOG.log(System.Logger.Level.WARNING, "Live stream not connected: {0}", failure.description());
-                }
+                wait = delays.afterFailure(failures, failure.retryAfter());
+                LOG.log(System.Logger.Level.WARNING, "Live stream not connected: {0}", failure.getMessage());
             }
             if (closed) return;
             LOG.log(System.Logger.Level.INFO, "Connecting to the live stream again in {0}", wait);
@@ -100,6 +104,7 @@ final class ConnectionLoop implements Runnable {
         }
     }
 
+    /** Hands on a record read as a JSON object, typed, the first time its {@code hit_id} is seen. */
     private void deliver(String text) throws InterruptedException {
         JsonNode record;
         try {
@@ -114,16 +119,15 @@ final class ConnectionLoop implements Runnable {
         }
         JsonNode hitId = record.path("hit_id");
         if (hitId.isTextual() && !seen.firstTime(hitId.asText())) return;
-        sink.record(record);
+        sink.record(LiveRecords.event(record));
     }
 
-    private void giveUp(StreamConnector.NotConnected last, int failures) {
+    private void giveUp(NotConnected last, int failures) {
         if (closed) return;
-        String why = last.permanent() ? last.description()
-                : failures + " attempts failed; the last: " + last.description();
+        String why = last.permanent() ? last.getMessage()
+                : failures + " attempts failed; the last: " + last.getMessage();
         LOG.log(System.Logger.Level.ERROR, "Gave up on the live stream: {0}", why);
-        sink.failed(new LiveStreamException("Gave up on the live stream: " + why, last.status(),
-                last.cause().orElse(null)));
+        sink.failed(new LiveStreamException("Gave up on the live stream: " + why, last.status(), last.getCause()));
     }
 
     /** Ends the current connection and stops reconnecting; the owner interrupts the waits. */

@@ -12,6 +12,7 @@ public final class LiveStreamException extends RuntimeException {
 
     private static final int NO_STATUS = -1;
 
+    /** The HTTP status of the last refusal, or {@value #NO_STATUS}. */
     private final int status;
 
     LiveStreamException(String message, OptionalInt status, Throwable cause) {
@@ -19,7 +20,11 @@ public final class LiveStreamException extends RuntimeException {
         this.status = status.orElse(NO_STATUS);
     }
 
-    /** The HTTP status of the last refusal; empty when the last attempt got no answer. */
+    /**
+     * The HTTP status of the last refusal.
+     *
+     * @return the status; empty when the last attempt got no answer
+     */
     public OptionalInt status() {
         return status == NO_STATUS ? OptionalInt.empty() : OptionalInt.of(status);
     }

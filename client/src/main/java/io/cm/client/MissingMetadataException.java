@@ -11,6 +11,7 @@ import java.util.OptionalInt;
  */
 public final class MissingMetadataException extends ConcurrencyException {
 
+    /** The keys the service named. */
     private final List<String> missing;
 
     MissingMetadataException(String message, List<String> missing) {
@@ -18,7 +19,11 @@ public final class MissingMetadataException extends ConcurrencyException {
         this.missing = List.copyOf(missing);
     }
 
-    /** The metadata keys to add to the start. */
+    /**
+     * The metadata keys to add to the start.
+     *
+     * @return the keys the service named in its {@code refresh} obligation
+     */
     public List<String> missing() {
         return missing;
     }

@@ -1,7 +1,5 @@
 package io.cm.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -13,10 +11,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * buffer blocks the reading thread, so a slow consumer slows the connection (TCP back-pressure)
  * instead of growing memory; the service copes with a slow reader.
  */
-final class RecordQueue implements RecordSink, Iterator<JsonNode> {
+final class RecordQueue implements RecordSink, Iterator<SessionEvent> {
 
     private final int capacity;
-    private final ArrayDeque<JsonNode> records = new ArrayDeque<>();
+    private final ArrayDeque<SessionEvent> records = new ArrayDeque<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private boolean ended;
@@ -27,11 +25,11 @@ final class RecordQueue implements RecordSink, Iterator<JsonNode> {
     }
 
     @Override
-    public void record(JsonNode record) throws InterruptedException {
+    public void record(SessionEvent event) throws InterruptedException {
         lock.lock();
         try {
             while (records.size() >= capacity && !ended) changed.await();
-            records.add(record);
+            records.add(event);
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -77,13 +75,13 @@ final class RecordQueue implements RecordSink, Iterator<JsonNode> {
     }
 
     @Override
-    public JsonNode next() {
+    public SessionEvent next() {
         if (!hasNext()) throw new NoSuchElementException("the live stream has ended");
         lock.lock();
         try {
-            JsonNode record = records.remove();
+            SessionEvent event = records.remove();
             changed.signalAll();
-            return record;
+            return event;
         } finally {
             lock.unlock();
         }

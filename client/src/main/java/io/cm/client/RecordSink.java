@@ -1,12 +1,10 @@
 package io.cm.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 /** Where the live-stream connection loop hands what it reads; the callback and iterator styles adapt it. */
 interface RecordSink {
 
     /** A new record (never a keepalive, never a repeat); may block to slow the reading down. */
-    void record(JsonNode record) throws InterruptedException;
+    void record(SessionEvent event) throws InterruptedException;
 
     /** The client gave up; {@link #ended()} follows. */
     void failed(LiveStreamException error);

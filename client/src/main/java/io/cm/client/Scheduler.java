@@ -4,13 +4,17 @@ import java.time.Duration;
 import java.util.concurrent.Future;
 
 /**
- * Runs tasks after a delay: heartbeats, retries and reconnect waits all go through it, so that
- * tests can drive time by hand. The clients use one daemon timer thread by default and run each
- * task on a virtual thread of its own, so a task that blocks delays no other.
+ * Runs tasks after a delay: heartbeats, retries, reconnect waits and idle checks all go through it, so
+ * that tests can drive time by hand. Tasks are short and never block (requests are sent asynchronously,
+ * callbacks go to their executor), so one timer thread serves a whole client.
  */
 @FunctionalInterface
-public interface Scheduler {
+interface Scheduler {
 
-    /** Runs {@code task} once, {@code delay} from now; cancelling the returned future before then skips it. */
+    /**
+     * Runs {@code task} once, {@code delay} from now; cancelling the returned future before then skips it.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException once the scheduler is closed
+     */
     Future<?> schedule(Duration delay, Runnable task);
 }

@@ -23,54 +23,42 @@ import java.util.Set;
  */
 final class StreamConnector {
 
-    /** How an attempt to connect ended. */
-    sealed interface Outcome permits Opened, NotConnected {
-    }
-
     /** A 200: the body (still gzip-encoded when {@code gzip}), open until the stream ends. */
-    record Opened(InputStream body, boolean gzip) implements Outcome {
-    }
-
-    /**
-     * An error status ({@code status}), or no answer ({@code cause}); {@code permanent} when asking again
-     * cannot help (401, 404, 400…), else retried after {@code retryAfter} if the service said how long.
-     */
-    record NotConnected(OptionalInt status, Optional<Duration> retryAfter, String description, boolean permanent,
-                        Optional<IOException> cause) implements Outcome {
-
-        static NotConnected refused(int status, Optional<Duration> retryAfter, String description, boolean permanent) {
-            return new NotConnected(OptionalInt.of(status), retryAfter, description, permanent, Optional.empty());
-        }
+    record Opened(InputStream body, boolean gzip) {
     }
 
     private static final int MAX_REDIRECTS = 5;
     private static final int MAX_ERROR_BODY = 4096;
-    private static final Duration HEADERS_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
     /** A client error the same request would get again, except these, which say "not now". */
     private static final Set<Integer> TRANSIENT_CLIENT_ERRORS = Set.of(408, 409, 425, 429);
 
     private final HttpClient http;
     private final String authorization;
+    private final Duration requestTimeout;
 
-    StreamConnector(HttpClient http, String token) {
+    /** {@code requestTimeout}: how long an attempt waits for the status and headers (the body has no limit). */
+    StreamConnector(HttpClient http, String token, Duration requestTimeout) {
         this.http = http;
         this.authorization = "Bearer " + token;
+        this.requestTimeout = requestTimeout;
     }
 
-    Outcome open(URI start) throws InterruptedException {
+    /** Connects, following redirects; a refusal or no answer is a {@link NotConnected}. */
+    Opened open(URI start) throws NotConnected, InterruptedException {
         try {
             return follow(start);
         } catch (IOException e) {
-            return new NotConnected(OptionalInt.empty(), Optional.empty(), e.toString(), false, Optional.of(e));
+            throw NotConnected.unanswered(e);
         }
     }
 
-    private Outcome follow(URI start) throws IOException, InterruptedException {
+    private Opened follow(URI start) throws NotConnected, IOException, InterruptedException {
         URI uri = start;
         for (int redirects = 0; ; redirects++) {
             HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri)
-                    .timeout(HEADERS_TIMEOUT)
+                    .version(HttpClient.Version.HTTP_1_1) // whatever the client prefers: the stream answers 505 to others
+                    .timeout(requestTimeout)
                     .header("Authorization", authorization)
                     .header("Accept-Encoding", "gzip")
                     .GET()
@@ -83,13 +71,13 @@ final class StreamConnector {
             }
             String body = errorBody(response.body());
             Optional<String> location = response.headers().firstValue("Location");
-            if (!REDIRECTS.contains(status) || location.isEmpty()) return refused(response, body);
+            if (!REDIRECTS.contains(status) || location.isEmpty()) throw refused(response, body);
             if (redirects == MAX_REDIRECTS) {
-                return NotConnected.refused(status, Optional.empty(), "more than " + MAX_REDIRECTS + " redirects", false);
+                throw NotConnected.refused(status, Optional.empty(), "more than " + MAX_REDIRECTS + " redirects", false);
             }
             URI next = uri.resolve(location.get());
             if ("https".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
-                return NotConnected.refused(status, Optional.empty(), "redirect from " + uri + " to " + next
+                throw NotConnected.refused(status, Optional.empty(), "redirect from " + uri + " to " + next
                         + " refused: it would send the bearer token unencrypted", true);
             }
             uri = next;

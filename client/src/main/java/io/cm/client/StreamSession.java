@@ -9,16 +9,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /**
  * A running stream the service permitted. It heartbeats itself on the service's schedule: each answer's
  * {@code Expires} − {@code Date} (both by the service's clock, so clock skew does not matter) is the
  * lease, and the next heartbeat goes out a margin before it ends (a tenth of the lease, at most 5 s).
- * Failed heartbeats are retried with back-off for about half a minute, which the service's grace
- * period covers. How the session ends, when the app did not {@link #stop()} it, goes to its
- * {@link SessionListener}.
+ * Failed heartbeats are retried as the client's heartbeat {@link RetryPolicy} says (by default for about
+ * half a minute, which the service's grace period covers). How the session ends, when the app did not
+ * {@link #stop()} it, goes to its {@link SessionListener}, on the client's callback executor.
  *
  * <p>Thread-safe. No lock is held during a request, so {@link #update}, {@link #stop} and a scheduled
  * heartbeat may overlap; once the session has ended, answers that arrive late change nothing.
@@ -34,7 +38,10 @@ public final class StreamSession {
     private final SessionKey key;
     private Map<String, String> metadata;
     private Instant expiresAt;
+    /** The next scheduled heartbeat. */
     private Future<?> next;
+    /** The heartbeat being sent or retried, if any. */
+    private Call beat;
     private SessionListener listener;
     /** How the session ended, told to a listener set later too; null while it runs. */
     private Consumer<SessionListener> ending;
@@ -54,22 +61,38 @@ public final class StreamSession {
         return session;
     }
 
-    /** The session id the service issued. */
+    /**
+     * The session id the service issued.
+     *
+     * @return the id
+     */
     public String id() {
         return key.sessionId();
     }
 
-    /** The subscriber's identity provider. */
+    /**
+     * The subscriber's identity provider.
+     *
+     * @return the idp the session was started for
+     */
     public String idp() {
         return key.idp();
     }
 
-    /** The subscriber's account. */
+    /**
+     * The subscriber's account.
+     *
+     * @return the subject the session was started for
+     */
     public String subject() {
         return key.subject();
     }
 
-    /** The metadata the session was started with, plus what {@link #update} sent since. */
+    /**
+     * The metadata the session was started with, plus what {@link #update} sent since.
+     *
+     * @return the metadata, unmodifiable
+     */
     public synchronized Map<String, String> metadata() {
         return metadata;
     }
@@ -78,17 +101,27 @@ public final class StreamSession {
      * When the service's current lease ends, on this client's clock: the service's {@code Expires}
      * translated by the interval it granted, not compared with the local clock. The service keeps the
      * session a grace period longer.
+     *
+     * @return the end of the current lease
      */
     public synchronized Instant expiresAt() {
         return expiresAt;
     }
 
-    /** True until the session ends: stopped, dismissed, terminated, expired or failed. */
+    /**
+     * Whether the session still runs.
+     *
+     * @return true until the session ends: stopped, dismissed, terminated, expired or failed
+     */
     public synchronized boolean isActive() {
         return ending == null;
     }
 
-    /** Sets who is told how the session ends; told at once if it already has. */
+    /**
+     * Sets who is told how the session ends; told at once (on the callback executor) if it already has.
+     *
+     * @param listener the listener, which replaces any earlier one
+     */
     public void setListener(SessionListener listener) {
         Consumer<SessionListener> ended;
         synchronized (this) {
@@ -102,11 +135,12 @@ public final class StreamSession {
      * Sends metadata changes now (a heartbeat with a body): new keys, or new values of mutable keys.
      * Renews the lease like any heartbeat.
      *
+     * @param changes the keys to add or change
      * @throws ConcurrencyConflict  if the service ended the session instead (the listener is told too)
      * @throws ConcurrencyException if the session has ended, a key may not change ({@code METADATA_IMMUTABLE};
      *                              the session goes on), or the service could not be reached
      */
-    public void update(Map<String, String> changes) throws ConcurrencyConflict, ConcurrencyException {
+    public void update(Map<String, String> changes) throws ConcurrencyException {
         Map<String, String> sent = new LinkedHashMap<>(changes);
         synchronized (this) {
             if (ending != null) {
@@ -114,7 +148,10 @@ public final class StreamSession {
                         null);
             }
         }
-        answered(client.api().heartbeat(key, sent, RetryPolicy.INTERACTIVE).await(client.scheduler()), sent);
+        Waits.result(client.api().heartbeat(key, sent, client.api().calls()).send(response -> {
+            answered(response, sent);
+            return null;
+        }));
     }
 
     /**
@@ -124,33 +161,55 @@ public final class StreamSession {
      * @throws ConcurrencyException if the service could not be told; it then expires the session by itself
      */
     public void stop() throws ConcurrencyException {
-        if (!end(STOPPED_BY_APP)) return;
-        HttpResponse<String> response = client.api().stop(key).await(client.scheduler());
-        // 410: it had already ended on the service (expired, killed), which is all a stop asks for.
-        if (response.statusCode() / 100 != 2 && response.statusCode() != 410) throw ResponseBodies.error(response);
+        Waits.result(stopCall());
+    }
+
+    /**
+     * {@link #stop()} without waiting: the heartbeats end at once, the {@code DELETE} goes out in the
+     * background.
+     *
+     * @return done once the service has the stop; fails with the {@link ConcurrencyException} the blocking
+     *         form throws
+     */
+    public CompletableFuture<Void> stopAsync() {
+        return client.toCaller(stopCall());
+    }
+
+    private CompletableFuture<Void> stopCall() {
+        if (!end(STOPPED_BY_APP)) return CompletableFuture.completedFuture(null);
+        return client.api().stop(key).send(response -> {
+            // 410: it had already ended on the service (expired, killed), which is all a stop asks for.
+            if (response.statusCode() / 100 != 2 && response.statusCode() != 410) throw ResponseBodies.error(response);
+            return null;
+        });
     }
 
     private void heartbeat() {
-        attempt(client.api().heartbeat(key, Map.of(), RetryPolicy.HEARTBEAT));
+        Call call;
+        synchronized (this) {
+            if (ending != null || client.isClosed()) return;
+            call = client.api().heartbeat(key, Map.of(), client.heartbeatPolicy());
+            beat = call;
+        }
+        call.send().whenComplete((response, error) -> {
+            if (error instanceof CancellationException) return; // superseded by an update, or the session ended
+            if (error != null) {
+                ConcurrencyException failure = asConcurrency(error);
+                end(l -> l.failed(failure));
+                return;
+            }
+            try {
+                answered(response, Map.of());
+            } catch (ConcurrencyException e) {
+                end(l -> l.failed(e)); // no-op when the answer already ended the session
+            }
+        });
     }
 
-    private void attempt(Call call) {
-        if (!isActive() || client.isClosed()) return;
-        switch (call.attempt()) {
-            case Call.Answered answered -> {
-                try {
-                    answered(answered.response(), Map.of());
-                } catch (ConcurrencyException e) {
-                    end(l -> l.failed(e)); // no-op when the answer already ended the session
-                }
-            }
-            case Call.Wait wait -> {
-                synchronized (this) {
-                    if (ending == null) schedule(wait.delay(), () -> attempt(call));
-                }
-            }
-            case Call.GaveUp gaveUp -> end(l -> l.failed(gaveUp.error()));
-        }
+    private static ConcurrencyException asConcurrency(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof ConcurrencyException concurrency) return concurrency;
+        return new ConcurrencyException("Heartbeat failed: " + cause, OptionalInt.empty(), Optional.empty(), cause);
     }
 
     /** A heartbeat's answer: renew the lease, or end the session and throw what the caller of update() gets. */
@@ -197,18 +256,24 @@ public final class StreamSession {
         return new StartRequest(key.idp(), key.subject(), metadata, List.of());
     }
 
-    /** Called with the lock held. */
+    /** Called with the lock held: the lease is renewed, the next heartbeat is due a margin before it ends. */
     private void renew(Duration lease) {
         expiresAt = client.clock().instant().plus(lease);
         Duration margin = lease.dividedBy(10).compareTo(MAX_MARGIN) > 0 ? MAX_MARGIN : lease.dividedBy(10);
         Duration interval = lease.minus(margin);
-        schedule(interval.compareTo(MIN_INTERVAL) < 0 ? MIN_INTERVAL : interval, this::heartbeat);
+        stopHeartbeats();
+        try {
+            next = client.scheduler().schedule(interval.compareTo(MIN_INTERVAL) < 0 ? MIN_INTERVAL : interval,
+                    this::heartbeat);
+        } catch (RejectedExecutionException closed) {
+            LOG.log(System.Logger.Level.DEBUG, "Client closed: no more heartbeats for session {0}", id());
+        }
     }
 
-    /** Called with the lock held: the one pending heartbeat (or retry) of this session. */
-    private void schedule(Duration delay, Runnable task) {
+    /** Called with the lock held: no heartbeat pending, none being retried. */
+    private void stopHeartbeats() {
         if (next != null) next.cancel(false);
-        next = client.scheduler().schedule(delay, task);
+        if (beat != null) beat.abandon();
     }
 
     /** Ends the session the first time only; returns whether this call did. */
@@ -217,19 +282,25 @@ public final class StreamSession {
         synchronized (this) {
             if (ending != null) return false;
             ending = how;
-            if (next != null) next.cancel(false);
+            stopHeartbeats();
             told = listener;
         }
         if (told != null) tell(told, how);
         return true;
     }
 
+    /** Tells {@code listener} on the callback executor; its own failure is logged, never thrown. */
     private void tell(SessionListener listener, Consumer<SessionListener> how) {
         try {
-            how.accept(listener);
-        } catch (RuntimeException e) {
-            // The listener's own failure must not stop the scheduler thread that called it.
-            LOG.log(System.Logger.Level.WARNING, "Listener of session " + id() + " failed", e);
+            client.callbacks().execute(() -> {
+                try {
+                    how.accept(listener);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "Listener of session " + id() + " failed", e);
+                }
+            });
+        } catch (RejectedExecutionException closed) {
+            LOG.log(System.Logger.Level.DEBUG, "Client closed: the listener of session {0} is not told", id());
         }
     }
 }

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Background implements AutoCloseable, AfterEachCallback {
 
-    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService threads = Executors.newCachedThreadPool();
 
     <T> Future<T> call(Callable<T> call) {
         return threads.submit(call);

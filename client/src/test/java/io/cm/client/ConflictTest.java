@@ -1,8 +1,9 @@
 package io.cm.client;
 
-import io.cm.server.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -20,34 +21,36 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  */
 class ConflictTest {
 
-    private final TestServer server = Fixtures.demoServer();
+    private final RealServer server = Fixtures.demoServer();
     @RegisterExtension
     final ManualTimeClient demo = ManualTimeClient.of(server, "demo-app");
     private final ConcurrencyClient client = demo.client;
 
 
     /** What a start against a fake service answering every request with a 409 of {@code body} throws. */
-    private static ConcurrencyConflict conflictFrom(String body) {
+    private static ConcurrencyConflict conflictFrom(CallStyle style, String body) {
         try (FaultServer fault = FaultServer.start((exchange, n) -> FaultServer.reply(exchange, 409, Map.of(), body));
              ManualTimeClient faulty = ManualTimeClient.of(fault.uri("/"))) {
             return catchThrowableOfType(ConcurrencyConflict.class,
-                    () -> faulty.client.start("idp1", "alice", Map.of("deviceId", "tv")));
+                    () -> style.start(faulty.client, "alice", Map.of("deviceId", "tv")));
         }
     }
 
-    @Test
-    void aStartBeyondTheLimitIsAConflictWithTheRuleTheCountsAndTheSessionsToStop() throws Exception {
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void aStartBeyondTheLimitIsAConflictWithTheRuleTheCountsAndTheSessionsToStop(CallStyle style) throws Exception {
+        String subject = "conflict1-" + style;
         for (String device : List.of("tv", "phone", "tablet")) {
-            client.start("idp1", "conflict1", Map.of("deviceId", device, "channel", "Channel1"));
+            client.start("idp1", subject, Map.of("deviceId", device, "channel", "Channel1"));
         }
-        RunningStreams running = client.runningStreams("idp1", "conflict1");
+        RunningStreams running = client.runningStreams("idp1", subject);
 
         ConcurrencyConflict conflict = catchThrowableOfType(ConcurrencyConflict.class,
-                () -> client.start("idp1", "conflict1", Map.of("deviceId", "laptop")));
+                () -> style.start(client, subject, Map.of("deviceId", "laptop")));
 
         assertThat(conflict.status()).hasValue(409);
         assertThat(conflict.code()).hasValue("POLICY_VIOLATION");
-        RuleViolation violation = conflict.violations().getFirst();
+        RuleViolation violation = conflict.violations().get(0);
         assertThat(conflict.violations()).hasSize(1);
         assertThat(violation.policy()).isEqualTo("demo-policy");
         assertThat(violation.rule()).isEqualTo("max_streams");
@@ -87,7 +90,7 @@ class ConflictTest {
                  "conflicts":[{"sessionId":"s-1","terminationCode":"K7Q2ZP","applicationName":"TV app",
                  "startTime":%d,"metadata":{"channel":"news"}}]}}]}}"""
                 .formatted(Instant.now().minus(Duration.ofSeconds(75 * 60 + 30)).toEpochMilli());
-        ConcurrencyConflict conflict = conflictFrom(body);
+        ConcurrencyConflict conflict = conflictFrom(CallStyle.BLOCKING, body);
 
         assertThat(conflict.explain()).isEqualTo("""
                 One stream at a time.
@@ -105,7 +108,7 @@ class ConflictTest {
             ConcurrencyConflict conflict = catchThrowableOfType(ConcurrencyConflict.class,
                     () -> perChannel.start("idp1", "conflict3", Map.of("channel", "news", "deviceId", "laptop")));
 
-            RuleViolation violation = conflict.violations().getFirst();
+            RuleViolation violation = conflict.violations().get(0);
             assertThat(violation.rule()).isEqualTo("max_per_value");
             assertThat(violation.attribute()).hasValue("channel");
             assertThat(violation.value()).hasValue("news");
@@ -113,13 +116,14 @@ class ConflictTest {
         }
     }
 
-    @Test
-    void a409WithAnEmptyConflictListIsATypedConflictThatSaysWhatTheUserCanDo() throws Exception {
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void a409WithAnEmptyConflictListIsATypedConflictThatSaysWhatTheUserCanDo(CallStyle style) throws Exception {
         String seedBody = """
                 {"status":"error","error":{"code":"POLICY_VIOLATION","message":"Concurrent usage limit exceeded"},
                  "evaluationResult":{"decision":"DENY","associatedAdvice":[{"id":"advice-1","adviceType":"rule-violation",
                  "attributes":{"rule":"max_streams","threshold":3,"current":4,"conflicts":[]}}]}}""";
-        ConcurrencyConflict conflict = conflictFrom(seedBody);
+        ConcurrencyConflict conflict = conflictFrom(style, seedBody);
 
         assertThat(conflict.violations()).singleElement().satisfies(v -> {
             assertThat(v.threshold()).isEqualTo(3);
@@ -133,12 +137,13 @@ class ConflictTest {
                 stop one on another device, then try again.""");
     }
 
-    @Test
-    void a409WithoutAnyRuleViolationIsStillATypedConflict() throws Exception {
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void a409WithoutAnyRuleViolationIsStillATypedConflict(CallStyle style) throws Exception {
         String body = """
                 {"status":"error","error":{"code":"POLICY_VIOLATION","message":"Denied"},
                  "evaluationResult":{"decision":"DENY","associatedAdvice":[{"adviceType":"some-future-advice"}]}}""";
-        ConcurrencyConflict conflict = conflictFrom(body);
+        ConcurrencyConflict conflict = conflictFrom(style, body);
 
         assertThat(conflict.violations()).isEmpty();
         assertThat(conflict.hasResolvableConflicts()).isFalse();

@@ -29,7 +29,13 @@ final class CuttableProxy implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Thread.ofVirtual().start(this::accept);
+        daemon(this::accept);
+    }
+
+    private static void daemon(Runnable task) {
+        Thread thread = new Thread(task, "cuttable-proxy");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     int port() {
@@ -48,8 +54,8 @@ final class CuttableProxy implements AutoCloseable {
                 sockets.add(client);
                 sockets.add(server);
                 accepted.incrementAndGet();
-                Thread.ofVirtual().start(() -> pipe(client, server));
-                Thread.ofVirtual().start(() -> pipe(server, client));
+                daemon(() -> pipe(client, server));
+                daemon(() -> pipe(server, client));
             } catch (IOException closed) {
                 return;
             }

@@ -2,6 +2,10 @@ package io.cm.client;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+
+import javax.net.ssl.SSLContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,12 +19,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.zip.GZIPOutputStream;
 
 /**
  * A fake HTTP server for the faults the real server cannot produce (a throttle on the first request, a
- * lost answer, a malformed body, a redirect, a stalled stream). It answers the {@code n}-th request
+ * lost answer, a malformed body, a redirect, a stalled stream), in plain HTTP or over TLS. It answers the {@code n}-th request
  * (0-based) with {@code responder} and records every request it got. The JDK's server writes the
  * {@code Date} header itself, from the real clock; {@link #in} gives times on that clock.
  */
@@ -36,7 +41,7 @@ final class FaultServer implements AutoCloseable {
     record Request(String method, URI uri, Map<String, List<String>> headers) {
         String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                    .map(e -> e.getValue().getFirst()).findFirst().orElse(null);
+                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
         }
     }
 
@@ -44,18 +49,15 @@ final class FaultServer implements AutoCloseable {
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
     private final HttpServer server;
+    /** One thread per exchange: a stalled stream must not hold up the next request. */
+    private final ExecutorService threads = Executors.newCachedThreadPool();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     /** Released by {@link #close()}: what a stalling responder waits on. */
     private final CountDownLatch closing = new CountDownLatch(1);
 
-    private FaultServer(Responder responder) {
-        try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        // One thread per exchange: a stalled stream must not hold up the next request.
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    private FaultServer(HttpServer server, Responder responder) {
+        this.server = server;
+        server.setExecutor(threads);
         server.createContext("/", exchange -> {
             int index;
             synchronized (requests) {
@@ -74,11 +76,31 @@ final class FaultServer implements AutoCloseable {
     }
 
     static FaultServer start(Responder responder) {
-        return new FaultServer(responder);
+        try {
+            return new FaultServer(HttpServer.create(loopback(), 0), responder);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The same over TLS, with {@code tls}'s certificate (see {@link SelfSignedTls}). */
+    static FaultServer startTls(SSLContext tls, Responder responder) {
+        try {
+            HttpsServer server = HttpsServer.create(loopback(), 0);
+            server.setHttpsConfigurator(new HttpsConfigurator(tls));
+            return new FaultServer(server, responder);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static InetSocketAddress loopback() {
+        return new InetSocketAddress("127.0.0.1", 0);
     }
 
     URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+        String scheme = server instanceof HttpsServer ? "https" : "http";
+        return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort() + path);
     }
 
     List<Request> requests() {
@@ -152,5 +174,6 @@ final class FaultServer implements AutoCloseable {
     public void close() {
         closing.countDown();
         server.stop(0);
+        threads.shutdownNow();
     }
 }

@@ -1,7 +1,5 @@
 package io.cm.client;
 
-import io.cm.core.ManualClock;
-import io.cm.server.TestServer;
 
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -9,7 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** Clients of an in-process {@link TestServer}, with time under the test's control. */
+/** Real servers shared by the test classes, and clients of them with time under the test's control. */
 final class Fixtures {
 
     /**
@@ -25,33 +23,29 @@ final class Fixtures {
      * One server on the built-in demo configuration for the whole test run: starting one costs seconds.
      * Test classes keep apart by using their own subjects; the server's clock only moves forward.
      */
-    static TestServer demoServer() {
+    static RealServer demoServer() {
         return DemoServer.INSTANCE;
     }
 
     private static final class DemoServer {
-        static final TestServer INSTANCE = TestServer.demo();
-
-        static {
-            Runtime.getRuntime().addShutdownHook(new Thread(INSTANCE::close));
-        }
+        static final RealServer INSTANCE = RealServer.demo(); // stopped with the host when the test JVM ends
     }
 
     /** The live streams of {@link #liveServer()}: one per test, each with its own delivery positions. */
     static final List<String> LIVE_STREAMS = List.of("wait", "resume", "client-id", "client-id-again", "iterator",
-            "redirect");
+            "redirect", "reset");
 
     /**
      * A server for the live-stream tests: tenant {@code demo} with {@code demo-app} (no real limit) and
      * the {@link #LIVE_STREAMS} over it, token {@code demo-token}. Each test reads its own stream, so
      * that no connection or position of another test is in its way.
      */
-    static TestServer liveServer() {
+    static RealServer liveServer() {
         return LiveServer.INSTANCE;
     }
 
     private static final class LiveServer {
-        static final TestServer INSTANCE = TestServer.withConfig("""
+        static final RealServer INSTANCE = RealServer.withConfig("""
                 tenants:
                   - id: demo
                     applications:
@@ -65,13 +59,12 @@ final class Fixtures {
                 .collect(Collectors.joining()));
 
         static {
-            Runtime.getRuntime().addShutdownHook(new Thread(INSTANCE::close));
             started(INSTANCE, "warm-up"); // a stream that never had an event answers 503
         }
     }
 
     /** Starts a session of subscriber {@code subject} on {@link #liveServer()}: one session.started event. */
-    static String started(TestServer server, String subject) {
+    static String started(RealServer server, String subject) {
         HttpResponse<String> response = server.post("demo-app", "/v2/sessions/idp1/" + subject);
         if (response.statusCode() != 202) throw new AssertionError("start of " + subject + ": " + response.body());
         return response.headers().firstValue("Location").orElseThrow();
@@ -85,12 +78,12 @@ final class Fixtures {
         return new ManualClock(LOCAL_START);
     }
 
-    static URI baseUrl(TestServer server) {
+    static URI baseUrl(RealServer server) {
         return URI.create("http://127.0.0.1:" + server.port());
     }
 
     /** Waits until the server counts {@code count} live connections of {@code stream} (its /metrics gauge). */
-    static void awaitLiveConnections(TestServer server, String stream, int count) {
+    static void awaitLiveConnections(RealServer server, String stream, int count) {
         String gauge = "cm_live_stream_connections{stream=\"" + stream + "\"} " + count + ".0";
         Await.until(count + " live connections of " + stream,
                 () -> server.get("none", "/metrics").body().lines().anyMatch(gauge::equals));

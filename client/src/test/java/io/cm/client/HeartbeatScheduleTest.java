@@ -1,6 +1,5 @@
 package io.cm.client;
 
-import io.cm.core.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

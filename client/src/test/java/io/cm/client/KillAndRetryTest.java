@@ -1,10 +1,10 @@
 package io.cm.client;
 
-import io.cm.server.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.Map;
 
@@ -34,14 +34,14 @@ class KillAndRetryTest {
                   - {type: max-per-value, attribute: channel, limit: 1}
             """;
 
-    private static TestServer server;
+    private static RealServer server;
     @RegisterExtension
     final ManualTimeClient strict = ManualTimeClient.of(server, "strict");
     private final ConcurrencyClient client = strict.client;
 
     @BeforeAll
     static void startServer() {
-        server = TestServer.withConfig(CONFIG);
+        server = RealServer.withConfig(CONFIG);
     }
 
     @AfterAll
@@ -49,43 +49,48 @@ class KillAndRetryTest {
         server.close();
     }
 
-    @Test
-    void aRetryTerminatingThePickedSessionStartsWithTheOriginalMetadataAndEndsOnlyThePickedOne() throws Exception {
-        StreamSession news = client.start("idp1", "kill1", Map.of("channel", "news", "deviceId", "tv"));
-        StreamSession sports = client.start("idp1", "kill1", Map.of("channel", "sports", "deviceId", "phone"));
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void aRetryTerminatingThePickedSessionStartsWithTheOriginalMetadataAndEndsOnlyThePickedOne(CallStyle style)
+            throws Exception {
+        String subject = "kill1-" + style;
+        StreamSession news = client.start("idp1", subject, Map.of("channel", "news", "deviceId", "tv"));
+        StreamSession sports = client.start("idp1", subject, Map.of("channel", "sports", "deviceId", "phone"));
         Map<String, String> selection = Map.of("channel", "movies", "deviceId", "laptop", "assetId", "m-42");
         ConcurrencyConflict conflict = catchThrowableOfType(ConcurrencyConflict.class,
-                () -> client.start("idp1", "kill1", selection));
+                () -> client.start("idp1", subject, selection));
         ActiveSession picked = conflict.sessions().stream()
                 .filter(s -> s.sessionId().equals(news.id())).findFirst().orElseThrow();
 
-        StreamSession started = conflict.retryTerminating(picked.terminationCode());
+        StreamSession started = style.retryTerminating(conflict, picked.terminationCode());
 
         assertThat(started.metadata()).isEqualTo(selection);
-        RunningStreams running = client.runningStreams("idp1", "kill1");
+        RunningStreams running = client.runningStreams("idp1", subject);
         assertThat(running.streams()).extracting(ActiveSession::sessionId).containsExactlyInAnyOrder(sports.id(), started.id());
         ActiveSession onServer = running.streams().stream().filter(s -> s.sessionId().equals(started.id()))
                 .findFirst().orElseThrow();
         assertThat(onServer.metadata()).containsAllEntriesOf(selection).containsEntry("superseded", picked.terminationCode());
     }
 
-    @Test
-    void aRetryStillRefusedIsAFreshConflictAndTheNextRetryNamesEveryPickedCode() throws Exception {
-        StreamSession news = client.start("idp1", "kill2", Map.of("channel", "news"));
-        StreamSession sports = client.start("idp1", "kill2", Map.of("channel", "sports"));
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void aRetryStillRefusedIsAFreshConflictAndTheNextRetryNamesEveryPickedCode(CallStyle style) throws Exception {
+        String subject = "kill2-" + style;
+        StreamSession news = client.start("idp1", subject, Map.of("channel", "news"));
+        StreamSession sports = client.start("idp1", subject, Map.of("channel", "sports"));
         ConcurrencyConflict first = catchThrowableOfType(ConcurrencyConflict.class,
-                () -> client.start("idp1", "kill2", Map.of("channel", "news", "deviceId", "laptop")));
+                () -> client.start("idp1", subject, Map.of("channel", "news", "deviceId", "laptop")));
         assertThat(first.violations()).extracting(RuleViolation::policy).containsExactly("two-streams", "one-per-channel");
 
         ConcurrencyConflict second = catchThrowableOfType(ConcurrencyConflict.class,
-                () -> first.retryTerminating(codeOf(first, sports)));
+                () -> style.retryTerminating(first, codeOf(first, sports)));
         assertThat(second.violations()).extracting(RuleViolation::policy).containsExactly("one-per-channel");
         assertThat(second.metadata()).containsEntry("deviceId", "laptop");
-        assertThat(client.runningStreams("idp1", "kill2").streams()).as("a refused retry ends nothing").hasSize(2);
+        assertThat(client.runningStreams("idp1", subject).streams()).as("a refused retry ends nothing").hasSize(2);
 
-        StreamSession started = second.retryTerminating(codeOf(second, news));
+        StreamSession started = style.retryTerminating(second, codeOf(second, news));
 
-        assertThat(client.runningStreams("idp1", "kill2").streams()).extracting(ActiveSession::sessionId)
+        assertThat(client.runningStreams("idp1", subject).streams()).extracting(ActiveSession::sessionId)
                 .containsExactly(started.id());
     }
 

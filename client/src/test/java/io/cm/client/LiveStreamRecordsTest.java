@@ -1,7 +1,5 @@
 package io.cm.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.cm.core.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,9 +25,9 @@ class LiveStreamRecordsTest {
                 .build();
     }
 
-    private static List<String> hitIds(Iterator<JsonNode> records, int count) {
+    private static List<String> hitIds(Iterator<SessionEvent> records, int count) {
         List<String> ids = new ArrayList<>();
-        while (ids.size() < count) ids.add(records.next().path("hit_id").asText("-"));
+        while (ids.size() < count) ids.add(records.next().raw().path("hit_id").asText("-"));
         return ids;
     }
 
@@ -47,7 +45,7 @@ class LiveStreamRecordsTest {
             FaultServer.stall(exchange);
         }); LiveStreamClient client = client(fault)) {
 
-            Iterator<JsonNode> records = client.records();
+            Iterator<SessionEvent> records = client.events();
 
             assertThat(hitIds(records, 4)).containsExactly("a", "b", "-", "c");
         }
@@ -65,7 +63,7 @@ class LiveStreamRecordsTest {
                 FaultServer.stall(exchange);
             }
         }); LiveStreamClient client = client(fault)) {
-            Iterator<JsonNode> records = client.records();
+            Iterator<SessionEvent> records = client.events();
             assertThat(hitIds(records, 2)).containsExactly("a", "b");
 
             scheduler.advance(scheduler.awaitEntry(1).delay()); // #0 is the first connection's idle watchdog
@@ -81,7 +79,7 @@ class LiveStreamRecordsTest {
             FaultServer.stall(exchange);
         })) {
             LiveStreamClient client = client(fault);
-            Iterator<JsonNode> records = client.records();
+            Iterator<SessionEvent> records = client.events();
             assertThat(hitIds(records, 1)).containsExactly("a");
 
             client.close();

@@ -1,6 +1,5 @@
 package io.cm.client;
 
-import io.cm.core.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -88,7 +87,7 @@ class LiveStreamRefusalTest {
 
             Await.until("the failure", () -> !failures.isEmpty());
 
-            assertThat(failures.getFirst().status()).hasValue(401);
+            assertThat(failures.get(0).status()).hasValue(401);
             assertThat(fault.requests()).hasSize(1);
             assertThat(scheduler.scheduledCount()).isZero();
         }

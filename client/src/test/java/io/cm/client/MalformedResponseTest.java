@@ -1,6 +1,8 @@
 package io.cm.client;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.Map;
@@ -10,7 +12,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
  * Bodies and headers the client cannot read (SPEC §7) are a typed {@link MalformedResponseException},
- * never an unchecked exception. Served by a fault-injecting server: the real one never sends them.
+ * never an unchecked exception, in both forms of each call. Served by a fault-injecting server: the real
+ * one never sends them.
  */
 class MalformedResponseTest {
 
@@ -27,64 +30,72 @@ class MalformedResponseTest {
         void on(ConcurrencyClient client) throws Exception;
     }
 
-    private static void start(ConcurrencyClient client) throws Exception {
-        client.start("idp1", "alice", Map.of("deviceId", "tv"));
+    private static ClientCall start(CallStyle style) {
+        return client -> style.start(client, "alice", Map.of("deviceId", "tv"));
     }
 
-    @Test
-    void a409WhoseBodyIsNotJsonIsMalformedNotAConflict() {
-        MalformedResponseException error = malformed(409, Map.of(), "<html>Conflict</html>", MalformedResponseTest::start);
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void a409WhoseBodyIsNotJsonIsMalformedNotAConflict(CallStyle style) {
+        MalformedResponseException error = malformed(409, Map.of(), "<html>Conflict</html>", start(style));
 
         assertThat(error.status()).hasValue(409);
         assertThat(error).hasMessageContaining("not JSON");
     }
 
-    @Test
-    void aConflictWithoutItsTerminationCodeIsMalformed() {
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void aConflictWithoutItsTerminationCodeIsMalformed(CallStyle style) {
         String body = """
                 {"evaluationResult":{"associatedAdvice":[{"adviceType":"rule-violation","attributes":
                  {"rule":"max_streams","threshold":3,"current":4,"conflicts":[{"sessionId":"s-1"}]}}]}}""";
 
-        assertThat(malformed(409, Map.of(), body, MalformedResponseTest::start)).hasMessageContaining("terminationCode");
+        assertThat(malformed(409, Map.of(), body, start(style))).hasMessageContaining("terminationCode");
     }
 
-    @Test
-    void aThresholdThatIsNotANumberIsMalformed() {
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void aThresholdThatIsNotANumberIsMalformed(CallStyle style) {
         String body = """
                 {"evaluationResult":{"associatedAdvice":[{"adviceType":"rule-violation","attributes":
                  {"rule":"max_streams","threshold":"three","current":4,"conflicts":[]}}]}}""";
 
-        assertThat(malformed(409, Map.of(), body, MalformedResponseTest::start)).hasMessageContaining("threshold");
+        assertThat(malformed(409, Map.of(), body, start(style))).hasMessageContaining("threshold");
     }
 
-    @Test
-    void anAcceptedStartWithoutTheSessionIdIsMalformed() {
-        assertThat(malformed(202, Map.of("Expires", FaultServer.in(60)), "", MalformedResponseTest::start))
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void anAcceptedStartWithoutTheSessionIdIsMalformed(CallStyle style) {
+        assertThat(malformed(202, Map.of("Expires", FaultServer.in(60)), "", start(style)))
                 .hasMessageContaining("Location");
     }
 
-    @Test
-    void anAcceptedStartWithoutExpiresIsMalformed() {
-        assertThat(malformed(202, Map.of("Location", "s-1"), "", MalformedResponseTest::start))
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void anAcceptedStartWithoutExpiresIsMalformed(CallStyle style) {
+        assertThat(malformed(202, Map.of("Location", "s-1"), "", start(style)))
                 .hasMessageContaining("Expires");
     }
 
-    @Test
-    void anErrorPageInsteadOfTheErrorJsonIsMalformed() {
-        MalformedResponseException error = malformed(502, Map.of(), "<html>Bad gateway</html>", MalformedResponseTest::start);
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void anErrorPageInsteadOfTheErrorJsonIsMalformed(CallStyle style) {
+        MalformedResponseException error = malformed(502, Map.of(), "<html>Bad gateway</html>", start(style));
 
         assertThat(error.status()).hasValue(502);
     }
 
-    @Test
-    void aListingOfTheWrongShapeIsMalformed() {
-        assertThat(malformed(200, Map.of(), "{\"runningStreams\":\"none\"}", c -> c.runningStreams("idp1", "alice")))
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void aListingOfTheWrongShapeIsMalformed(CallStyle style) {
+        assertThat(malformed(200, Map.of(), "{\"runningStreams\":\"none\"}", c -> style.runningStreams(c, "alice")))
                 .hasMessageContaining("runningStreams is not an array");
     }
 
-    @Test
-    void requiredMetadataThatIsNotAListOfStringsIsMalformed() {
-        assertThat(malformed(200, Map.of(), "[\"channel\", 7]", ConcurrencyClient::requiredMetadata))
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void requiredMetadataThatIsNotAListOfStringsIsMalformed(CallStyle style) {
+        assertThat(malformed(200, Map.of(), "[\"channel\", 7]", style::requiredMetadata))
                 .hasMessageContaining("required metadata key");
     }
 

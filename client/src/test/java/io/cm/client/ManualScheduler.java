@@ -1,6 +1,5 @@
 package io.cm.client;
 
-import io.cm.core.ManualClock;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -10,12 +9,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.function.Consumer;
 
 /**
  * A {@link Scheduler} whose time moves only when a test calls {@link #advance}: due tasks then run on
- * the test's thread, in time order, each with the clocks set to its due time. The clocks given to it
- * move together (e.g. the client's and the in-process server's), so a test can give them different
- * starting times to show that nothing depends on the local clock.
+ * the test's thread, in time order, each with the clocks set to its due time, and each followed by what
+ * it set off (see {@link #settlingWith}). The other clocks given to
+ * it move by the same steps (e.g. the real server's), so a test can give them different starting times
+ * to show that nothing depends on the local clock.
  */
 final class ManualScheduler implements Scheduler {
 
@@ -29,12 +30,18 @@ final class ManualScheduler implements Scheduler {
     private static final Duration PATIENCE = Duration.ofSeconds(10);
 
     private final ManualClock time;
-    private final List<ManualClock> alsoMoved;
+    private final Consumer<Duration> alsoMoved;
     private final List<Entry> entries = new ArrayList<>();
+    private volatile Runnable settle = () -> { };
 
-    ManualScheduler(ManualClock time, ManualClock... alsoMoved) {
+    ManualScheduler(ManualClock time) {
+        this(time, step -> { });
+    }
+
+    /** {@code alsoMoved} moves another clock (e.g. the real server's) by each step of {@code time}. */
+    ManualScheduler(ManualClock time, Consumer<Duration> alsoMoved) {
         this.time = time;
-        this.alsoMoved = List.of(alsoMoved);
+        this.alsoMoved = alsoMoved;
     }
 
     @Override
@@ -45,11 +52,21 @@ final class ManualScheduler implements Scheduler {
         return future;
     }
 
+    /**
+     * After each task, {@code settle} returns once what the task set off has finished (e.g. the answer to
+     * a request it sent has been handled), so that what follows from it is scheduled before time moves on.
+     */
+    ManualScheduler settlingWith(Runnable settle) {
+        this.settle = settle;
+        return this;
+    }
+
     /** Moves time forward by {@code by}, running every task that falls due on the way. */
     void advance(Duration by) {
         Instant target = time.instant().plus(by);
         for (Optional<Entry> next = nextDue(target); next.isPresent(); next = nextDue(target)) {
             next.get().task().run();
+            settle.run();
         }
         moveTo(target);
     }
@@ -66,7 +83,7 @@ final class ManualScheduler implements Scheduler {
         Duration step = Duration.between(time.instant(), instant);
         if (step.isNegative() || step.isZero()) return;
         time.advance(step);
-        alsoMoved.forEach(clock -> clock.advance(step));
+        alsoMoved.accept(step);
     }
 
     /** The delays of the tasks not yet run nor cancelled, in the order they were scheduled. */

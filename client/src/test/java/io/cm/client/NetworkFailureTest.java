@@ -2,6 +2,8 @@ package io.cm.client;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -19,7 +21,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 /**
  * Network failures (SPEC §7): bounded retries with jittered back-off, then a typed error; a start whose
  * answer was lost is not sent twice (it may have created a session). Faults from a closed port and
- * from a fake server that drops connections without answering.
+ * from a fake server that drops connections without answering; each call in both its forms.
  */
 class NetworkFailureTest {
 
@@ -31,10 +33,11 @@ class NetworkFailureTest {
         return FaultServer.start((exchange, n) -> FaultServer.cutShort(exchange));
     }
 
-    @Test
-    void anUnreachableServiceIsRetriedWithDoublingJitteredBackoffThenATypedError() throws Exception {
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void anUnreachableServiceIsRetriedWithDoublingJitteredBackoffThenATypedError(CallStyle style) throws Exception {
         try (ManualTimeClient manual = ManualTimeClient.of(closedPort())) {
-            Future<RunningStreams> listing = background.call(() -> manual.client.runningStreams("idp1", "alice"));
+            Future<RunningStreams> listing = background.call(() -> style.runningStreams(manual.client, "alice"));
             Duration ceiling = Duration.ofMillis(500);
             for (int wait = 0; wait < RetryPolicy.INTERACTIVE.maxAttempts() - 1; wait++, ceiling = ceiling.multipliedBy(2)) {
                 Duration delay = manual.scheduler.awaitEntry(wait).delay();
@@ -49,12 +52,13 @@ class NetworkFailureTest {
         }
     }
 
-    @Test
-    void aStartWhoseAnswerIsLostIsNotSentAgain() throws Exception {
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void aStartWhoseAnswerIsLostIsNotSentAgain(CallStyle style) throws Exception {
         try (FaultServer fault = cuttingShort(); ManualTimeClient manual = ManualTimeClient.of(fault.uri("/"))) {
 
             ConcurrencyException error = catchThrowableOfType(ConcurrencyException.class,
-                    () -> manual.client.start("idp1", "alice", Map.of("deviceId", "tv")));
+                    () -> style.start(manual.client, "alice", Map.of("deviceId", "tv")));
 
             assertThat(error).hasMessageContaining("not sent again");
             assertThat(fault.requests()).hasSize(1);
@@ -62,13 +66,14 @@ class NetworkFailureTest {
         }
     }
 
-    @Test
-    void aListingWhoseAnswerIsLostIsAskedAgain() throws Exception {
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void aListingWhoseAnswerIsLostIsAskedAgain(CallStyle style) throws Exception {
         try (FaultServer fault = FaultServer.start((exchange, n) -> {
             if (n == 0) FaultServer.cutShort(exchange);
             else FaultServer.reply(exchange, 200, Map.of(), "{\"runningStreams\":[],\"otherStreams\":2}");
         }); ManualTimeClient manual = ManualTimeClient.of(fault.uri("/"))) {
-            Future<RunningStreams> listing = background.call(() -> manual.client.runningStreams("idp1", "alice"));
+            Future<RunningStreams> listing = background.call(() -> style.runningStreams(manual.client, "alice"));
 
             manual.scheduler.advance(manual.scheduler.awaitEntry(0).delay());
 
@@ -89,7 +94,7 @@ class NetworkFailureTest {
 
             for (List<Duration> pending = manual.scheduler.pendingDelays(); !pending.isEmpty();
                  pending = manual.scheduler.pendingDelays()) {
-                manual.scheduler.advance(pending.getFirst());
+                manual.scheduler.advance(pending.get(0));
             }
 
             ConcurrencyException error = listener.only(ConcurrencyException.class);

@@ -1,7 +1,6 @@
 package io.cm.client;
 
 import io.cm.client.example.PlayerConflictFlow;
-import io.cm.server.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PlayerConflictFlowTest {
 
-    private final TestServer server = Fixtures.demoServer();
+    private final RealServer server = Fixtures.demoServer();
     private final InputStream stdin = System.in;
     private final PrintStream stdout = System.out;
     /** The subscriber's other devices. */

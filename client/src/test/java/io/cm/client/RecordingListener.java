@@ -37,9 +37,9 @@ final class RecordingListener implements SessionListener {
 
     /** The one ending, which must be of {@code type}. */
     synchronized <T> T only(Class<T> type) {
-        if (endings.size() != 1 || !type.isInstance(endings.getFirst())) {
+        if (endings.size() != 1 || !type.isInstance(endings.get(0))) {
             throw new AssertionError("expected exactly one " + type.getSimpleName() + " ending, got " + endings);
         }
-        return type.cast(endings.getFirst());
+        return type.cast(endings.get(0));
     }
 }

@@ -1,6 +1,5 @@
 package io.cm.client;
 
-import io.cm.server.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -17,7 +16,7 @@ class SessionEndingTest {
 
     private static final Duration UNTIL_HEARTBEAT = Duration.ofSeconds(55);
 
-    private final TestServer server = Fixtures.demoServer();
+    private final RealServer server = Fixtures.demoServer();
     @RegisterExtension
     final ManualTimeClient demo = ManualTimeClient.of(server, "demo-app");
     private final ConcurrencyClient client = demo.client;
@@ -56,7 +55,7 @@ class SessionEndingTest {
         StreamSession victim = client.start("idp1", "end2", Map.of("deviceId", "tv"));
         RecordingListener listener = new RecordingListener();
         victim.setListener(listener);
-        String code = client.runningStreams("idp1", "end2").streams().getFirst().terminationCode();
+        String code = client.runningStreams("idp1", "end2").streams().get(0).terminationCode();
         StreamSession killer = client.start("idp1", "end2",
                 Map.of("deviceName", "Living room", "channel", "Channel7"), code);
 
@@ -74,7 +73,7 @@ class SessionEndingTest {
     private StreamSession expiringOnTheServer(String subject, RecordingListener listener) throws ConcurrencyException {
         StreamSession session = client.start("idp1", subject, Map.of("deviceId", "tv"));
         session.setListener(listener);
-        server.clock.advance(Duration.ofMinutes(2)); // past H + grace, on the server only
+        server.advanceClock(Duration.ofMinutes(2)); // past H + grace, on the server only
         return session;
     }
 

@@ -2,10 +2,14 @@ package io.cm.client;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
+import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** A session's life as the app drives it: start, listed, stop (SPEC §2, §7), on the real server. */
@@ -17,11 +21,13 @@ class SessionLifecycleTest {
     private final ManualScheduler scheduler = demo.scheduler;
 
 
-    @Test
-    void aStartedSessionIsListedWithItsMetadataAndTerminationCodeUntilItIsStopped() throws Exception {
-        StreamSession session = client.start("idp1", "life1", Map.of("deviceId", "tv", "channel", "news"));
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void aStartedSessionIsListedWithItsMetadataAndTerminationCodeUntilItIsStopped(CallStyle style) throws Exception {
+        String subject = "life1-" + style;
+        StreamSession session = style.start(client, subject, Map.of("deviceId", "tv", "channel", "news"));
 
-        RunningStreams running = client.runningStreams("idp1", "life1");
+        RunningStreams running = style.runningStreams(client, subject);
         assertThat(running.streams()).singleElement().satisfies(stream -> {
             assertThat(stream.sessionId()).isEqualTo(session.id());
             assertThat(stream.terminationCode()).isNotBlank();
@@ -30,21 +36,22 @@ class SessionLifecycleTest {
         });
         assertThat(session.isActive()).isTrue();
 
-        session.stop();
+        style.stop(session);
 
-        assertThat(client.runningStreams("idp1", "life1").streams()).isEmpty();
+        assertThat(client.runningStreams("idp1", subject).streams()).isEmpty();
         assertThat(session.isActive()).isFalse();
         assertThat(scheduler.pendingDelays()).as("no heartbeat after a stop").isEmpty();
     }
 
-    @Test
-    void stoppingASessionThatHasAlreadyEndedDoesNothingAndTellsTheListenerNothing() throws Exception {
-        StreamSession session = client.start("idp1", "life2", Map.of("deviceId", "tv"));
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void stoppingASessionThatHasAlreadyEndedDoesNothingAndTellsTheListenerNothing(CallStyle style) throws Exception {
+        StreamSession session = client.start("idp1", "life2-" + style, Map.of("deviceId", "tv"));
         RecordingListener listener = new RecordingListener();
         session.setListener(listener);
-        session.stop();
+        style.stop(session);
 
-        session.stop();
+        style.stop(session);
 
         assertThat(listener.endings()).isEmpty();
     }
@@ -56,7 +63,7 @@ class SessionLifecycleTest {
         session.update(Map.of("quality", "hd"));
 
         assertThat(session.metadata()).containsEntry("deviceId", "tv").containsEntry("quality", "hd");
-        assertThat(client.runningStreams("idp1", "life3").streams().getFirst().metadata())
+        assertThat(client.runningStreams("idp1", "life3").streams().get(0).metadata())
                 .containsEntry("channel", "news").containsEntry("quality", "hd");
     }
 
@@ -84,5 +91,19 @@ class SessionLifecycleTest {
 
         assertThat(error).hasMessageContaining("has ended");
         assertThat(error.status()).isEmpty();
+    }
+
+    @Test
+    void aClosedClientRefusesEveryCallThatWouldSendARequest() throws Exception {
+        StreamSession session = client.start("idp1", "life6", Map.of("deviceId", "tv"));
+
+        client.close();
+
+        assertThatThrownBy(() -> client.runningStreams("idp1", "life6")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> client.startAsync("idp1", "life6", Map.of())).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> session.update(Map.of("quality", "hd"))).isInstanceOf(IllegalStateException.class);
+        assertThat(scheduler.pendingDelays()).as("its heartbeat does nothing once due").hasSize(1);
+        scheduler.advance(Duration.ofMinutes(1));
+        assertThat(scheduler.pendingDelays()).isEmpty();
     }
 }

@@ -3,6 +3,8 @@ package io.cm.client;
 import com.sun.net.httpserver.HttpExchange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -15,8 +17,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 /**
  * 429 (SPEC §2, §7): the client sends nothing until the instant the service named has passed, measured
  * on the service's clock ({@code Expires} − {@code Date}, or {@code Retry-After}; the client's own clock
- * is years away), and gives up after a bounded number of attempts. The real server throttles after 200
- * calls a minute; a fault-injecting server throttles exactly the request a test wants, and counts them.
+ * is years away), and gives up after a bounded number of attempts; each call in both its forms. The real
+ * server throttles after 200 calls a minute; a fault-injecting server throttles exactly the request a
+ * test wants, and counts them.
  */
 class ThrottlingTest {
 
@@ -30,8 +33,9 @@ class ThrottlingTest {
         FaultServer.reply(exchange, 429, headers, THROTTLED);
     }
 
-    @Test
-    void aThrottledStartIsNotSentAgainBeforeTheExpiresTheServerNamed() throws Exception {
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void aThrottledStartIsNotSentAgainBeforeTheExpiresTheServerNamed(CallStyle style) throws Exception {
         try (FaultServer fault = FaultServer.start((exchange, n) -> {
             if (n == 0) {
                 throttled(exchange, Map.of("Retry-After", "30", "Expires", FaultServer.in(30)));
@@ -39,7 +43,7 @@ class ThrottlingTest {
                 FaultServer.accepted(exchange, "s-1", 60);
             }
         }); ManualTimeClient manual = ManualTimeClient.of(fault.uri("/"))) {
-            Future<StreamSession> start = background.call(() -> manual.client.start("idp1", "alice", Map.of("deviceId", "tv")));
+            Future<StreamSession> start = background.call(() -> style.start(manual.client, "alice", Map.of("deviceId", "tv")));
             ManualScheduler.Entry wait = manual.scheduler.awaitEntry(0);
             assertThat(wait.delay()).isBetween(Duration.ofSeconds(30), Duration.ofSeconds(33));
 
@@ -52,8 +56,9 @@ class ThrottlingTest {
         }
     }
 
-    @Test
-    void aThrottledCallWithOnlyRetryAfterWaitsThatLong() throws Exception {
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void aThrottledCallWithOnlyRetryAfterWaitsThatLong(CallStyle style) throws Exception {
         try (FaultServer fault = FaultServer.start((exchange, n) -> {
             if (n == 0) {
                 throttled(exchange, Map.of("Retry-After", "7"));
@@ -61,7 +66,7 @@ class ThrottlingTest {
                 FaultServer.reply(exchange, 200, Map.of(), "{\"runningStreams\":[],\"otherStreams\":0}");
             }
         }); ManualTimeClient manual = ManualTimeClient.of(fault.uri("/"))) {
-            Future<RunningStreams> listing = background.call(() -> manual.client.runningStreams("idp1", "alice"));
+            Future<RunningStreams> listing = background.call(() -> style.runningStreams(manual.client, "alice"));
             ManualScheduler.Entry wait = manual.scheduler.awaitEntry(0);
             assertThat(wait.delay()).isBetween(Duration.ofSeconds(7), Duration.ofMillis(7700));
 
@@ -72,11 +77,12 @@ class ThrottlingTest {
         }
     }
 
-    @Test
-    void aCallStillThrottledAfterItsAttemptsIsATypedThrottlingError() throws Exception {
+    @ParameterizedTest
+    @EnumSource(CallStyle.class)
+    void aCallStillThrottledAfterItsAttemptsIsATypedThrottlingError(CallStyle style) throws Exception {
         try (FaultServer fault = FaultServer.start((exchange, n) -> throttled(exchange, Map.of("Retry-After", "1")));
              ManualTimeClient manual = ManualTimeClient.of(fault.uri("/"))) {
-            Future<RunningStreams> listing = background.call(() -> manual.client.runningStreams("idp1", "alice"));
+            Future<RunningStreams> listing = background.call(() -> style.runningStreams(manual.client, "alice"));
             for (int wait = 0; wait < RetryPolicy.INTERACTIVE.maxAttempts() - 1; wait++) {
                 manual.scheduler.advance(manual.scheduler.awaitEntry(wait).delay());
             }
@@ -99,7 +105,7 @@ class ThrottlingTest {
             StreamSession session = manual.client.start("idp1", "alice", Map.of("deviceId", "tv"));
             manual.scheduler.advance(Duration.ofSeconds(55));
             assertThat(fault.requests()).hasSize(2);
-            Duration retry = manual.scheduler.pendingDelays().getFirst();
+            Duration retry = manual.scheduler.pendingDelays().get(0);
             assertThat(retry).isBetween(Duration.ofSeconds(10), Duration.ofSeconds(11));
 
             manual.scheduler.advance(retry.minusMillis(1));

@@ -4,15 +4,21 @@ import io.cm.core.service.DecisionSettings;
 import io.cm.core.service.SessionService;
 import io.cm.core.session.SessionIds;
 import io.cm.server.config.ServerConfig;
-import io.cm.server.events.EmbeddedEventLog;
+import io.cm.server.events.EmbeddedEvents;
+import io.cm.server.events.EventBackend;
+import io.cm.server.events.kafka.KafkaEvents;
 import io.cm.server.store.Storage;
 import io.cm.server.store.embedded.EmbeddedStorage;
 import io.cm.server.store.redis.RedisStorage;
 import io.cm.server.http.ApiRouter;
+import io.cm.server.http.ConnectionLimits;
 import io.cm.server.http.OperationsHandlers;
+import io.cm.server.http.ReadinessCheck;
 import io.cm.server.http.RequestDecoder;
 import io.cm.server.http.SessionHandlers;
 import io.cm.server.metrics.ServerMetrics;
+import io.cm.server.ops.DataDirectory;
+import io.cm.server.ops.StartupFailure;
 import io.cm.server.stream.LiveStreamHandler;
 import io.cm.server.stream.LiveStreams;
 import io.vertx.core.DeploymentOptions;
@@ -31,6 +37,9 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -45,53 +54,86 @@ public final class CmServer implements AutoCloseable {
 
     private final Vertx vertx;
     private final int port;
+    private final OptionalInt managementPort;
     private final Storage store;
-    private final EmbeddedEventLog events;
+    private final EventBackend events;
     private final LiveStreams liveStreams;
+    private final ServerMetrics metrics;
     private final long expiryTimer;
 
-    private CmServer(Vertx vertx, int port, Storage store, EmbeddedEventLog events, LiveStreams liveStreams,
-                     long expiryTimer) {
+    private CmServer(Vertx vertx, int port, OptionalInt managementPort, Storage store, EventBackend events,
+                     LiveStreams liveStreams, ServerMetrics metrics, long expiryTimer) {
         this.vertx = vertx;
         this.expiryTimer = expiryTimer;
         this.port = port;
+        this.managementPort = managementPort;
         this.store = store;
         this.events = events;
         this.liveStreams = liveStreams;
+        this.metrics = metrics;
     }
 
     /** Starts the server and returns once it listens; port 0 picks a free port. */
     public static CmServer start(ServerConfig config, Clock clock) {
+        DataDirectory.prepare(config.dataDir());
         Storage store = openStorage(config, clock);
-        EmbeddedEventLog events = EmbeddedEventLog.open(config.dataDir(), config.delivery(), clock);
+        EventBackend events = openEvents(config, clock);
         DecisionSettings decisions = new DecisionSettings(config.catalog(), config.throttle().requestLimits());
         SessionService service = new SessionService(() -> decisions, store.sessions(),
                 new SessionIds(SessionIdKey.load(config)), config.timings(), clock, events);
         ServerMetrics metrics = new ServerMetrics(service::activeSessions);
+        ConnectionLimits connections = new ConnectionLimits(config.http(), clock);
+        connections.bindTo(metrics.registry());
         events.bindTo(metrics.registry());
-        LiveStreams liveStreams = new LiveStreams(config.streams(), events, config.delivery(), clock);
+        LiveStreams liveStreams = new LiveStreams(config.streams(), events, config.delivery());
         liveStreams.bindTo(metrics.registry());
         LiveStreamHandler liveStream = new LiveStreamHandler(liveStreams);
         SessionHandlers sessions = new SessionHandlers(service, config.catalog(), new RequestDecoder(config.limits()),
                 metrics, clock);
-        OperationsHandlers operations = new OperationsHandlers(metrics, store::ready);
 
         Vertx vertx = Vertx.vertx();
+        OperationsHandlers operations = new OperationsHandlers(metrics, readinessChecks(config, store, events, vertx));
         int instances = Runtime.getRuntime().availableProcessors();
         int port = config.port() == 0 ? freePort() : config.port();
+        OptionalInt managementPort = config.http().managementPort().stream()
+                .map(configured -> configured == 0 ? freePort() : configured).findFirst();
         try {
-            liveStreams.start(vertx);
+            connections.start(vertx);
             Future.await(vertx.deployVerticle(() -> new HttpVerticle(port, config, sessions, operations, liveStream,
-                            metrics, clock), new DeploymentOptions().setInstances(instances)));
+                            metrics, connections, managementPort.isEmpty(), clock),
+                    new DeploymentOptions().setInstances(instances)));
+            if (managementPort.isPresent()) {
+                Future.await(vertx.createHttpServer()
+                        .requestHandler(ApiRouter.management(vertx, operations, metrics, clock))
+                        .listen(managementPort.getAsInt(), config.http().managementHost())
+                        .recover(e -> Future.failedFuture(listenFailure("management-port", config.http().managementHost(),
+                                managementPort.getAsInt(), e))));
+            }
         } catch (Exception e) {
             vertx.close();
             store.close();
             events.close();
-            throw new IllegalStateException("Could not listen on port " + config.port() + ": " + e.getMessage(), e);
+            metrics.close();
+            throw e instanceof StartupFailure failure ? failure : listenFailure("port", config.http().host(), port, e);
         }
         AtomicBoolean expiring = new AtomicBoolean();
         long expiryTimer = vertx.setPeriodic(EXPIRY_PERIOD_MILLIS, id -> expire(service, expiring));
-        return new CmServer(vertx, port, store, events, liveStreams, expiryTimer);
+        return new CmServer(vertx, port, managementPort, store, events, liveStreams, metrics, expiryTimer);
+    }
+
+    /** Readiness (SPEC §12): the store answers, the events can be kept (Kafka reachable), the data directory takes files. */
+    private static List<ReadinessCheck> readinessChecks(ServerConfig config, Storage store, EventBackend events,
+                                                        Vertx vertx) {
+        return List.of(new ReadinessCheck("store", "STORE_UNAVAILABLE", store::ready),
+                new ReadinessCheck("events", "EVENTS_UNAVAILABLE", () -> CompletableFuture.completedFuture(events.ready())),
+                new ReadinessCheck("dataDir", "DATA_DIR_NOT_WRITABLE", () -> vertx.executeBlocking(
+                        () -> DataDirectory.writable(config.dataDir()), false).toCompletionStage()));
+    }
+
+    /** E.g. "cannot listen on 0.0.0.0:8080: Address already in use (server.port, server.host)". */
+    private static StartupFailure listenFailure(String setting, String host, int port, Throwable e) {
+        return new StartupFailure("cannot listen on " + host + ":" + port + ": " + StartupFailure.describe(e)
+                + " (server." + setting + ", server.host)");
     }
 
     /** One expiry pass at a time: a tick that finds the previous pass still running skips. */
@@ -101,6 +143,14 @@ public final class CmServer implements AutoCloseable {
             running.set(false);
             if (failure != null) LOG.warn("Expiry pass failed; the next one retries: {}", failure.toString());
         });
+    }
+
+    private static EventBackend openEvents(ServerConfig config, Clock clock) {
+        return switch (config.events()) {
+            case EMBEDDED -> EmbeddedEvents.open(config.dataDir(), config.delivery(), clock);
+            // The loader requires the Kafka settings with these events.
+            case KAFKA -> KafkaEvents.open(config.kafka().orElseThrow(), config.delivery(), clock);
+        };
     }
 
     private static Storage openStorage(ServerConfig config, Clock clock) {
@@ -124,6 +174,11 @@ public final class CmServer implements AutoCloseable {
         return port;
     }
 
+    /** The management port, when one is configured. */
+    public OptionalInt managementPort() {
+        return managementPort;
+    }
+
     /**
      * Stops gracefully (SPEC §4, §12): live streams end cleanly, the HTTP servers stop accepting and
      * answer every request they have read (each connection then closes), and only then the store and
@@ -144,6 +199,7 @@ public final class CmServer implements AutoCloseable {
             store.close();
             // Last: events appended while Vert.x stopped (expiries) are still stored.
             events.close();
+            metrics.close();
         }
     }
 
@@ -155,12 +211,17 @@ public final class CmServer implements AutoCloseable {
         private final OperationsHandlers operations;
         private final Handler<RoutingContext> liveStream;
         private final ServerMetrics metrics;
+        private final ConnectionLimits connections;
+        private final boolean metricsHere;
         private final Clock clock;
         private HttpServer server;
 
         HttpVerticle(int port, ServerConfig config, SessionHandlers sessions, OperationsHandlers operations,
-                     Handler<RoutingContext> liveStream, ServerMetrics metrics, Clock clock) {
+                     Handler<RoutingContext> liveStream, ServerMetrics metrics, ConnectionLimits connections,
+                     boolean metricsHere, Clock clock) {
             this.clock = clock;
+            this.connections = connections;
+            this.metricsHere = metricsHere;
             this.port = port;
             this.config = config;
             this.sessions = sessions;
@@ -173,12 +234,17 @@ public final class CmServer implements AutoCloseable {
         public Future<?> start() {
             HttpServer server = vertx.createHttpServer(new HttpServerOptions()
                     .setMaxInitialLineLength(8192)
-                    .setMaxHeaderSize(16384));
+                    .setMaxHeaderSize(16384)
+                    // HTTP/1.1 only: every client of the spec speaks it, and the connection limits watch its codec.
+                    .setHttp2ClearTextEnabled(false)
+                    .setIdleTimeout((int) config.http().idleTimeout().toMillis())
+                    .setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
+            server.connectionHandler(connections::accept);
             server.requestHandler(ApiRouter.create(vertx, sessions, operations, liveStream, metrics,
-                    config.corsOrigins(), clock));
+                    config.corsOrigins(), clock, config.http(), metricsHere));
             server.invalidRequestHandler(ApiRouter::invalidRequest);
             this.server = server;
-            return server.listen(port, "0.0.0.0");
+            return server.listen(port, config.http().host());
         }
 
         /** Stops accepting; requests already read are answered before their connections close. */

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -35,11 +36,18 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts {@code Main --port <free> --data-dir dataDir} and returns once {@code /health} answers. */
     public static ServerProcess start(Path dataDir, Map<String, String> env) {
+        return start(dataDir, env, List.of());
+    }
+
+    /** The same, with {@code jvmOptions} (such as {@code -Xmx128m}) given to the server's JVM. */
+    public static ServerProcess start(Path dataDir, Map<String, String> env, List<String> jvmOptions) {
         int port = freePort();
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "--port", Integer.toString(port), "--data-dir", dataDir.toString()))
-                .redirectErrorStream(true);
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "--port", Integer.toString(port), "--data-dir", dataDir.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(env);
         try {
             Files.createDirectories(dataDir);

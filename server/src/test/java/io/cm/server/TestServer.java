@@ -63,6 +63,11 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(Optional.of(yaml), Map.of());
     }
 
+    /** A server with {@code yaml} as its config file and {@code env} as its environment (e.g. other engines). */
+    public static TestServer withConfig(String yaml, Map<String, String> env) {
+        return new TestServer(Optional.of(yaml), env);
+    }
+
     /** A server on {@code dataDir}, e.g. that of a server stopped before: what a restart finds on disk. */
     public static TestServer withConfig(String yaml, Path dataDir) {
         return new TestServer(Optional.of(yaml), Map.of(), dataDir);
@@ -86,6 +91,11 @@ public final class TestServer implements AutoCloseable {
 
     public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    /** On the management port; the server must have been configured with one. */
+    public URI managementUri(String path) {
+        return URI.create("http://127.0.0.1:" + server.managementPort().orElseThrow() + path);
     }
 
     public static String basic(String user, String password) {

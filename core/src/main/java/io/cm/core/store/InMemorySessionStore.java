@@ -13,6 +13,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -241,6 +242,24 @@ public final class InMemorySessionStore implements SessionStore {
             due.add(first.subject);
         }
         return CompletableFuture.completedFuture(due);
+    }
+
+    /**
+     * Hands every subject's current state to {@code action}, for a snapshot of the store while it keeps
+     * serving. Each state is read inside its subject's atomic step, so it includes every commit of that
+     * subject whose step had begun before this read; a subject changed meanwhile may be seen before or
+     * after the change. Runs on the calling thread, O(subjects); {@code action} runs outside the step.
+     */
+    public void forEachSubject(BiConsumer<SubjectKey, SubjectSessions> action) {
+        SubjectSessions[] seen = new SubjectSessions[1];
+        for (SubjectKey subject : subjects.keySet()) {
+            seen[0] = null;
+            subjects.computeIfPresent(subject, (key, entry) -> {
+                seen[0] = entry.state;
+                return entry;
+            });
+            if (seen[0] != null) action.accept(subject, seen[0]);
+        }
     }
 
     /** Subjects held in memory, with sessions or a running init budget. */

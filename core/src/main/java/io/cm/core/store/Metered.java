@@ -7,7 +7,11 @@ public sealed interface Metered<R> {
     record Done<R>(R value) implements Metered<R> {
     }
 
-    /** The budget is spent: nothing ran; the next request is accepted from {@code acceptedFrom} (epoch ms). */
+    /**
+     * The budget is spent: nothing was committed (a shared store may have run the decision already, to
+     * send its commit with the budget check in one round trip; decisions have no side effects); the
+     * next request is accepted from {@code acceptedFrom} (epoch ms).
+     */
     record Throttled<R>(long acceptedFrom) implements Metered<R> {
     }
 }

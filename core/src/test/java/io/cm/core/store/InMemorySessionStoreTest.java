@@ -1,12 +1,15 @@
 package io.cm.core.store;
 
 import io.cm.core.ManualClock;
+import io.cm.core.session.SubjectKey;
 import io.cm.core.session.SubjectSessions;
 import io.cm.core.store.SessionStore.Change;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -73,5 +76,19 @@ class InMemorySessionStoreTest extends StoreContract {
         assertThat(takeDue(1_099, 10)).isEmpty();
         assertThat(takeDue(1_100, 10)).containsExactly(ALICE);
         assertThat(memory.subjects()).isZero();
+    }
+
+    @Test
+    void forEachSubjectHandsOutEachSubjectsLatestCommittedState() {
+        add(ALICE, "a1", 1_000);
+        add(ALICE, "a2", 1_000);
+        add(BOB, "b1", 1_000);
+        update(BOB, current -> new Change<>(SubjectSessions.EMPTY, null));
+        Map<SubjectKey, SubjectSessions> seen = new HashMap<>();
+
+        ((InMemorySessionStore) store).forEachSubject(seen::put);
+
+        assertThat(seen).containsOnlyKeys(ALICE);
+        assertThat(seen.get(ALICE)).isEqualTo(read(ALICE));
     }
 }

@@ -1,15 +1,19 @@
 package io.cm.server.config;
 
+import io.cm.core.event.SessionEventType;
 import io.cm.core.policy.Application;
 import io.cm.core.policy.ConflictMode;
 import io.cm.core.policy.Policy;
 import io.cm.core.policy.Rule;
 import io.cm.core.policy.Target;
 
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The shape of the YAML config file as operators write it (keys in kebab-case). Every setting may
@@ -17,7 +21,7 @@ import java.util.Set;
  * read, so that Jackson reports a bad one with its line in the file.
  */
 record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling throttling, Delivery delivery,
-                  List<TenantEntry> tenants, List<PolicyEntry> policies, List<StreamEntry> streams) {
+                  Http http, List<TenantEntry> tenants, List<PolicyEntry> policies, List<StreamEntry> streams) {
 
     ConfigFile {
         tenants = tenants == null ? List.of() : List.copyOf(tenants);
@@ -27,7 +31,9 @@ record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling th
 
     /** Settings of the process itself; overridden by {@code CM_<KEY>} (for example {@code CM_PORT}). */
     record Server(Integer port, String dataDir, String store, String redisUrl, String events,
-                  String kafkaBootstrap, List<String> corsOrigins, String idSecret) {
+                  String kafkaBootstrap, String kafkaTopic, List<String> corsOrigins, String idSecret, String host,
+                  Integer managementPort, String managementHost, String logFormat,
+                  String fsync) {
     }
 
     /** Overridden by {@code CM_SESSIONS_<KEY>}. */
@@ -45,6 +51,11 @@ record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling th
     /** The event log and the live streams; overridden by {@code CM_DELIVERY_<KEY>}. */
     record Delivery(Integer partitions, String retentionTime, Long retentionCount, String resumeWindow,
                     String keepalive, String replayMargin) {
+    }
+
+    /** Limits the HTTP listeners hold clients to; overridden by {@code CM_HTTP_<KEY>}. */
+    record Http(Integer maxConnections, String requestReadTimeout, String idleTimeout, Integer failedAuthLimit,
+                String failedAuthWindow) {
     }
 
     record TenantEntry(String id, String name, List<ApplicationEntry> applications) {
@@ -119,12 +130,35 @@ record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling th
         }
     }
 
-    record StreamEntry(String name, String tenant, List<String> tokens) {
+    /** {@code types}: the event types the stream carries, by wire name; absent means all. */
+    record StreamEntry(String name, String tenant, List<String> tokens, List<String> types) {
         StreamEntry {
             requireText(name, "stream name");
             requireText(tenant, "stream tenant");
             tokens = tokens == null ? List.of() : List.copyOf(tokens);
             if (tokens.isEmpty()) throw new IllegalArgumentException("stream " + name + " needs at least one token");
+            eventTypes(name, types);
+        }
+
+        LiveStreamSettings toSettings() {
+            return new LiveStreamSettings(name, tenant, tokens, eventTypes(name, types));
+        }
+
+        private static Set<SessionEventType> eventTypes(String stream, List<String> names) {
+            if (names == null) return EnumSet.allOf(SessionEventType.class);
+            if (names.isEmpty()) {
+                throw new IllegalArgumentException("stream " + stream + ": types must name at least one event type "
+                        + "(leave it out to carry all)");
+            }
+            Set<SessionEventType> types = EnumSet.noneOf(SessionEventType.class);
+            for (String name : names) {
+                types.add(Arrays.stream(SessionEventType.values()).filter(type -> type.wireName().equals(name))
+                        .findFirst().orElseThrow(() -> new IllegalArgumentException("stream " + stream
+                                + ": unknown event type '" + name + "' (expected "
+                                + Arrays.stream(SessionEventType.values()).map(SessionEventType::wireName)
+                                .collect(Collectors.joining(", ")) + ")")));
+            }
+            return types;
         }
     }
 

@@ -47,7 +47,8 @@ import java.util.stream.Collectors;
  *
  * <p>Environment names: the settings of the {@code server} section are {@code CM_<KEY>}
  * ({@code CM_PORT}, {@code CM_DATA_DIR}, {@code CM_STORE}, {@code CM_REDIS_URL}, {@code CM_EVENTS},
- * {@code CM_KAFKA_BOOTSTRAP}, {@code CM_CORS_ORIGINS}, {@code CM_ID_SECRET}); those of the other
+ * {@code CM_KAFKA_BOOTSTRAP}, {@code CM_KAFKA_TOPIC}, {@code CM_CORS_ORIGINS}, {@code CM_ID_SECRET}, {@code CM_HOST},
+ * {@code CM_MANAGEMENT_PORT}, {@code CM_MANAGEMENT_HOST}, {@code CM_LOG_FORMAT}, {@code CM_FSYNC}); those of the other
  * sections are {@code CM_<SECTION>_<KEY>}, e.g. {@code CM_THROTTLING_INITS_PER_WINDOW} or
  * {@code CM_DELIVERY_RESUME_WINDOW}. Lists are
  * comma-separated.
@@ -59,12 +60,15 @@ public final class ConfigLoader {
     private static final String DEMO_NAME = "built-in demo configuration";
     private static final String ENV_PREFIX = "CM_";
     private static final String CONFIG_ENV = "CM_CONFIG";
+    /** HMAC-SHA256 keys shorter than this are guessable; {@code SessionIds} refuses them too. */
+    private static final int MIN_ID_SECRET_BYTES = 16;
     private static final Map<String, Class<? extends Record>> SECTIONS = Map.of(
             "server", ConfigFile.Server.class,
             "sessions", ConfigFile.Sessions.class,
             "limits", ConfigFile.Limits.class,
             "throttling", ConfigFile.Throttling.class,
-            "delivery", ConfigFile.Delivery.class);
+            "delivery", ConfigFile.Delivery.class,
+            "http", ConfigFile.Http.class);
     private static final ObjectMapper YAML = new ObjectMapper(
             YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
@@ -85,12 +89,20 @@ public final class ConfigLoader {
         applyEnvironment(tree, env);
         options.port().ifPresent(port -> section(tree, "server").put("port", port));
         options.dataDir().ifPresent(dir -> section(tree, "server").put("data-dir", dir.toString()));
+        options.host().ifPresent(host -> section(tree, "server").put("host", host));
         ConfigFile merged = bind(source + " with overrides", tree);
         try {
             return build(merged);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": " + e.getMessage());
         }
+    }
+
+    /** Every {@code CM_*} environment variable that names a setting (deployment examples are checked against it). */
+    public static List<String> knownVariables() {
+        List<String> names = new ArrayList<>(Override.knownNames());
+        names.add(CONFIG_ENV);
+        return names;
     }
 
     private static String read(Path path) {
@@ -257,17 +269,20 @@ public final class ConfigLoader {
     }
 
     private static ServerConfig build(ConfigFile file) {
-        ConfigFile.Server server = orEmpty(file.server(), () -> new ConfigFile.Server(null, null, null, null, null, null, null, null));
+        ConfigFile.Server server = orEmpty(file.server(),
+                () -> new ConfigFile.Server(null, null, null, null, null, null, null, null, null, null, null, null, null, null));
         ConfigFile.Sessions sessions = orEmpty(file.sessions(), () -> new ConfigFile.Sessions(null, null, null));
         ConfigFile.Limits limits = orEmpty(file.limits(), () -> new ConfigFile.Limits(null, null, null, null));
         ConfigFile.Throttling throttling = orEmpty(file.throttling(), () -> new ConfigFile.Throttling(null, null, null));
         ConfigFile.Delivery delivery = orEmpty(file.delivery(),
                 () -> new ConfigFile.Delivery(null, null, null, null, null, null));
+        ConfigFile.Http http = orEmpty(file.http(), () -> new ConfigFile.Http(null, null, null, null, null));
 
         int port = or(server.port(), 8080);
         if (port < 0 || port > 65535) throw new IllegalArgumentException("server.port " + port + " is not a TCP port");
         ServerConfig.StoreKind store = kind(ServerConfig.StoreKind.class, "server.store", server.store());
         ServerConfig.EventsKind events = kind(ServerConfig.EventsKind.class, "server.events", server.events());
+        ServerConfig.Fsync fsync = kind(ServerConfig.Fsync.class, "server.fsync (CM_FSYNC)", server.fsync());
         if (store == ServerConfig.StoreKind.REDIS && isBlank(server.redisUrl())) {
             throw new IllegalArgumentException("server.redis-url (CM_REDIS_URL) is required when server.store is redis");
         }
@@ -275,9 +290,13 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("server.id-secret (CM_ID_SECRET) is required when server.store is redis: "
                     + "every node must sign session ids with the same key to recognise the others' ids");
         }
-        if (events == ServerConfig.EventsKind.KAFKA) {
-            throw new IllegalArgumentException("server.events kafka is not available in this version; use embedded");
+        if (!isBlank(server.idSecret()) && server.idSecret().getBytes(StandardCharsets.UTF_8).length < MIN_ID_SECRET_BYTES) {
+            throw new IllegalArgumentException("server.id-secret (CM_ID_SECRET) must be at least " + MIN_ID_SECRET_BYTES
+                    + " bytes long: it is the key that signs session ids");
         }
+        Optional<KafkaSettings> kafka = events == ServerConfig.EventsKind.KAFKA
+                ? Optional.of(new KafkaSettings(server.kafkaBootstrap(), or(server.kafkaTopic(), KafkaSettings.DEFAULT_TOPIC)))
+                : Optional.empty();
 
         SessionTimings defaults = SessionTimings.DEFAULTS;
         SessionTimings timings = new SessionTimings(
@@ -304,6 +323,24 @@ public final class ConfigLoader {
                 duration("delivery.keepalive", delivery.keepalive(), deliveryDefaults.keepalive()),
                 duration("delivery.replay-margin", delivery.replayMargin(), deliveryDefaults.replayMargin()));
 
+        HttpSettings httpDefaults = HttpSettings.DEFAULTS;
+        String host = or(server.host(), httpDefaults.host());
+        HttpSettings httpSettings = new HttpSettings(host,
+                server.managementPort() == null ? OptionalInt.empty() : OptionalInt.of(server.managementPort()),
+                or(server.managementHost(), host),
+                or(http.maxConnections(), httpDefaults.maxConnections()),
+                duration("http.request-read-timeout", http.requestReadTimeout(), httpDefaults.requestReadTimeout()),
+                duration("http.idle-timeout", http.idleTimeout(), httpDefaults.idleTimeout()),
+                or(http.failedAuthLimit(), httpDefaults.failedAuthLimit()),
+                duration("http.failed-auth-window", http.failedAuthWindow(), httpDefaults.failedAuthWindow()));
+        if (httpSettings.idleTimeout().compareTo(deliverySettings.keepalive()) <= 0) {
+            throw new IllegalArgumentException("http.idle-timeout " + httpSettings.idleTimeout() + " must be longer than "
+                    + "delivery.keepalive " + deliverySettings.keepalive() + ", or idle live streams would be cut");
+        }
+        if (httpSettings.managementPort().isPresent() && httpSettings.managementPort().getAsInt() == port && port != 0) {
+            throw new IllegalArgumentException("server.management-port must differ from server.port (" + port + ")");
+        }
+
         Catalog catalog = catalog(file);
         Set<String> tenants = file.tenants().stream().map(ConfigFile.TenantEntry::id).collect(Collectors.toSet());
         List<LiveStreamSettings> streams = new ArrayList<>();
@@ -313,12 +350,13 @@ public final class ConfigLoader {
             if (!tenants.contains(stream.tenant())) {
                 throw new IllegalArgumentException("stream " + stream.name() + " names unknown tenant " + stream.tenant());
             }
-            streams.add(new LiveStreamSettings(stream.name(), stream.tenant(), stream.tokens()));
+            streams.add(stream.toSettings());
         }
         return new ServerConfig(port, Path.of(or(server.dataDir(), "data")), store, Optional.ofNullable(server.redisUrl()),
-                events, Optional.ofNullable(server.kafkaBootstrap()), timings, inputLimits, throttle,
+                events, kafka, timings, inputLimits, throttle,
                 server.corsOrigins() == null ? List.of() : server.corsOrigins(), catalog, streams, deliverySettings,
-                Optional.ofNullable(server.idSecret()).filter(s -> !s.isEmpty()));
+                Optional.ofNullable(server.idSecret()).filter(s -> !s.isEmpty()), httpSettings,
+                kind(ServerConfig.LogFormat.class, "server.log-format", server.logFormat()), fsync);
     }
 
     private static Catalog catalog(ConfigFile file) {

@@ -11,17 +11,38 @@ import java.util.Optional;
  * Everything the server runs with, after the config file, environment variables and flags have
  * been merged. See {@code README.md} for the file format and the override names.
  *
+ * @param kafka    present when {@code events} is {@code KAFKA}
  * @param idSecret key for signing session ids; when empty, one is generated and kept in {@code dataDir}
+ * @param http      listeners and the limits they hold clients to
+ * @param logFormat how log lines are written
+ * @param fsync     when the embedded store forces its journal to disk
  */
 public record ServerConfig(int port, Path dataDir, StoreKind store, Optional<String> redisUrl,
-                           EventsKind events, Optional<String> kafkaBootstrap, SessionTimings timings,
+                           EventsKind events, Optional<KafkaSettings> kafka, SessionTimings timings,
                            InputLimits limits, ThrottleSettings throttle, List<String> corsOrigins,
                            Catalog catalog, List<LiveStreamSettings> streams, DeliverySettings delivery,
-                           Optional<String> idSecret) {
+                           Optional<String> idSecret, HttpSettings http,
+                           LogFormat logFormat, Fsync fsync) {
 
     public enum StoreKind { EMBEDDED, REDIS }
 
     public enum EventsKind { EMBEDDED, KAFKA }
+
+    /** Text lines for people, or one JSON object per line for log collectors. */
+    public enum LogFormat { TEXT, JSON }
+
+    /**
+     * When the embedded store's journal is forced to disk. Every acknowledged change is written to the
+     * operating system first, which survives a crash of the process; forcing also survives a power loss.
+     */
+    public enum Fsync {
+        /** At most a second after a write (the default): a power loss loses at most the last second. */
+        INTERVAL,
+        /** Before every answer: nothing acknowledged is lost, at the cost of one disk flush per batch. */
+        ALWAYS,
+        /** When the operating system decides (typically within 30 s on Linux). */
+        NEVER
+    }
 
     public ServerConfig {
         corsOrigins = List.copyOf(corsOrigins);
@@ -29,7 +50,7 @@ public record ServerConfig(int port, Path dataDir, StoreKind store, Optional<Str
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(newPort, dataDir, store, redisUrl, events, kafkaBootstrap, timings, limits, throttle,
-                corsOrigins, catalog, streams, delivery, idSecret);
+        return new ServerConfig(newPort, dataDir, store, redisUrl, events, kafka, timings, limits, throttle,
+                corsOrigins, catalog, streams, delivery, idSecret, http, logFormat, fsync);
     }
 }

@@ -8,37 +8,27 @@ import io.cm.server.http.EvaluationJson;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.Map;
+import java.util.Arrays;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * A session event in its wire shape (SPEC §5, schema {@code SessionEvent} of the OpenAPI document).
- * Written with the streaming generator: this runs once per event, on the log's writer thread.
+ * Written with the streaming generator: this runs once per event, on the log's writer thread
+ * (or the Kafka publisher's).
  */
 public final class EventJson {
 
     private static final JsonFactory JSON = EvaluationJson.MAPPER.getFactory();
-    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
 
     private EventJson() {
     }
 
-    /** ISO-8601 UTC with milliseconds, as in every record of the live stream. */
-    public static String timestamp(long epochMillis) {
-        return TIMESTAMP.format(Instant.ofEpochMilli(epochMillis));
-    }
-
-    static byte[] encode(SessionEvent event) {
+    public static byte[] encode(SessionEvent event) {
         ByteArrayBuilder bytes = new ByteArrayBuilder(512);
         try (JsonGenerator json = JSON.createGenerator(bytes)) {
             json.writeStartObject();
             json.writeStringField("hit_id", event.hitId());
-            json.writeStringField("timestamp", timestamp(event.timestamp()));
+            json.writeStringField("timestamp", EventTimestamps.format(event.timestamp()));
             json.writeStringField("type", event.type().wireName());
             json.writeStringField("tenant", event.tenant());
             json.writeStringField("applicationId", event.applicationId());
@@ -48,9 +38,9 @@ public final class EventJson {
             optional(json, "sessionId", event.sessionId());
             optional(json, "terminationCode", event.terminationCode());
             json.writeObjectFieldStart("metadata");
-            for (Map.Entry<String, String> entry : new TreeMap<>(event.metadata()).entrySet()) {
-                json.writeStringField(entry.getKey(), entry.getValue());
-            }
+            String[] keys = event.metadata().keySet().toArray(String[]::new);
+            Arrays.sort(keys);
+            for (String key : keys) json.writeStringField(key, event.metadata().get(key));
             json.writeEndObject();
             if (event.evaluation().isPresent()) {
                 // The same evaluation result as the 409 body (§3), so consumers parse one shape.

@@ -1,11 +1,13 @@
 package io.cm.server.http;
 
 import io.cm.core.store.StoreUnavailableException;
+import io.cm.server.config.HttpSettings;
 import io.cm.server.metrics.ServerMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -27,7 +29,8 @@ import java.util.Set;
 /**
  * All routes of the server and the one error path they share: whatever fails — a handler's
  * {@link ApiError}, an unknown route, a wrong method, an oversized body, a bug — is answered with
- * the spec's JSON error shape.
+ * the spec's JSON error shape. Every answer carries the request's id ({@link RequestIds}) and is
+ * written to the access log ({@link AccessLog}).
  */
 public final class ApiRouter {
 
@@ -35,37 +38,58 @@ public final class ApiRouter {
     /** Metadata bodies are small: 64 keys of at most 64 + 1024 characters fit well below this. */
     private static final long BODY_LIMIT = 128 * 1024;
     private static final String LIVE_STREAM = "/api/1/stream/:streamName";
+    private static final String ALLOWED = "GET, POST, DELETE, OPTIONS";
 
     private ApiRouter() {
     }
 
+    /**
+     * @param metricsHere whether {@code /metrics} is served here; false when a management port serves it
+     */
     public static Router create(Vertx vertx, SessionHandlers sessions, OperationsHandlers operations,
                                 Handler<RoutingContext> liveStream, ServerMetrics metrics, List<String> corsOrigins,
-                                Clock clock) {
+                                Clock clock, HttpSettings http, boolean metricsHere) {
+        Router router = common(vertx, metrics, clock);
+        FailedAuthThrottle failedAuth = new FailedAuthThrottle(http, clock);
+        router.route("/v2/*").handler(cors(corsOrigins));
+        router.route("/v2/*").handler(failedAuth);
+        router.route("/v2/*").handler(BodyTypes::requireForm);
+        router.route("/v2/*").handler(bodies());
+        router.route(LIVE_STREAM).handler(failedAuth);
+
+        timed(router, HttpMethod.GET, "/v2/metadata", sessions::requiredMetadata);
+        timed(router, HttpMethod.POST, "/v2/sessions/:idp/:subject", sessions::start);
+        timed(router, HttpMethod.POST, "/v2/sessions/:idp/:subject/:sessionId", sessions::heartbeat);
+        timed(router, HttpMethod.DELETE, "/v2/sessions/:idp/:subject/:sessionId", sessions::stop);
+        timed(router, HttpMethod.GET, "/v2/runningStreams/:idp/:subject", sessions::runningStreams);
+        timed(router, HttpMethod.GET, LIVE_STREAM, liveStream);
+        // Any other method: the live stream answers 405 itself, with Allow and its own error body (SPEC §6).
+        router.route(LIVE_STREAM).handler(liveStream);
+        operations(router, operations, metricsHere);
+        ApiDocsRoutes.mount(router);
+        WebRoutes.mount(router);
+        return router;
+    }
+
+    /** The management port: health checks and {@code /metrics} only. */
+    public static Router management(Vertx vertx, OperationsHandlers operations, ServerMetrics metrics, Clock clock) {
+        Router router = common(vertx, metrics, clock);
+        operations(router, operations, true);
+        return router;
+    }
+
+    /** What every answer of either port goes through: request id, headers, access log, the one error path. */
+    private static Router common(Vertx vertx, ServerMetrics metrics, Clock clock) {
         Router router = Router.router(vertx);
+        router.route().handler(RequestIds::assign);
         router.route().handler(ctx -> {
             ctx.response().putHeader("Cache-Control", "no-store");
             // On every answer, errors included: clients time their retries by Expires - Date (server clock).
             ctx.response().putHeader("Date", HttpDates.format(clock.millis()));
             ctx.next();
         });
-        router.route("/v2/*").handler(cors(corsOrigins));
-        router.route("/v2/*").handler(bodies());
-
-        timed(router, metrics, HttpMethod.GET, "/v2/metadata", sessions::requiredMetadata);
-        timed(router, metrics, HttpMethod.POST, "/v2/sessions/:idp/:subject", sessions::start);
-        timed(router, metrics, HttpMethod.POST, "/v2/sessions/:idp/:subject/:sessionId", sessions::heartbeat);
-        timed(router, metrics, HttpMethod.DELETE, "/v2/sessions/:idp/:subject/:sessionId", sessions::stop);
-        timed(router, metrics, HttpMethod.GET, "/v2/runningStreams/:idp/:subject", sessions::runningStreams);
-        timed(router, metrics, HttpMethod.GET, LIVE_STREAM, liveStream);
-        // Any other method: the live stream answers 405 itself, with Allow and its own error body (SPEC §6).
-        router.route(LIVE_STREAM).handler(liveStream);
-        router.get("/health").handler(operations::health);
-        router.get("/metrics").handler(operations::metrics);
-        ApiDocsRoutes.mount(router);
-        WebRoutes.mount(router);
-
-        router.route().failureHandler(ApiRouter::failure);
+        router.route().handler(new AccessLog(metrics));
+        router.route().failureHandler(ctx -> RequestIds.logging(ctx, () -> failure(ctx)));
         // Vert.x Web fails with a bare 400 before any route runs when the path or query cannot be decoded.
         router.errorHandler(400, ctx -> error(ctx, ApiError.invalid("Malformed request: the path or query string "
                 + "is not valid percent-encoded UTF-8")));
@@ -90,26 +114,37 @@ public final class ApiRouter {
         };
     }
 
+    private static void operations(Router router, OperationsHandlers operations, boolean metrics) {
+        timed(router, HttpMethod.GET, "/health", operations::ready);
+        timed(router, HttpMethod.GET, "/health/live", operations::live);
+        timed(router, HttpMethod.GET, "/health/ready", operations::ready);
+        if (metrics) timed(router, HttpMethod.GET, "/metrics", operations::metrics);
+    }
+
     private static CorsHandler cors(List<String> origins) {
         CorsHandler cors = origins.contains("*") ? CorsHandler.create() : CorsHandler.create().addOrigins(origins);
         return cors.allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE, HttpMethod.OPTIONS))
-                .allowedHeaders(Set.of("Authorization", "Content-Type", "X-Terminate"))
-                .exposedHeaders(Set.of("Location", "Date", "Expires", "Retry-After"));
+                .allowedHeaders(Set.of("Authorization", "Content-Type", "X-Terminate", RequestIds.HEADER))
+                .exposedHeaders(Set.of("Location", "Date", "Expires", "Retry-After", RequestIds.HEADER));
     }
 
-    private static void timed(Router router, ServerMetrics metrics, HttpMethod method, String path,
-                              Handler<RoutingContext> handler) {
+    /** A route whose requests are counted and timed under its pattern ({@link AccessLog}). */
+    private static void timed(Router router, HttpMethod method, String path, Handler<RoutingContext> handler) {
         String name = method + " " + path;
         router.route(method, path).handler(ctx -> {
-            long start = System.nanoTime();
-            ctx.addHeadersEndHandler(v -> metrics.latency(name, System.nanoTime() - start));
+            ctx.put(AccessLog.ROUTE, name);
             handler.handle(ctx);
         });
     }
 
     private static void failure(RoutingContext ctx) {
         Throwable failure = ctx.failure();
-        if (failure instanceof ApiError error) {
+        if (!ctx.request().path().startsWith("/")) {
+            // Vert.x Web fails with 404 when the request target is not a path: CONNECT host:port, OPTIONS *.
+            notAPath(ctx);
+        } else if (failure instanceof HttpClosedException) {
+            LOG.debug("Client gone before the answer to {} {}", ctx.request().method(), ctx.request().path());
+        } else if (failure instanceof ApiError error) {
             error(ctx, error);
         } else if (failure instanceof StoreUnavailableException unavailable) {
             // Logged at debug only: during an outage every request fails this way, and /health says why.
@@ -126,10 +161,32 @@ public final class ApiRouter {
         }
     }
 
+    /**
+     * A request target that is not a path: {@code OPTIONS *} asks what the server supports (200 and
+     * {@code Allow}); {@code CONNECT} asks for a tunnel, which this server is not (405); anything
+     * else is malformed (400).
+     */
+    private static void notAPath(RoutingContext ctx) {
+        HttpMethod method = ctx.request().method();
+        if (method == HttpMethod.OPTIONS && ctx.request().uri().equals("*")) {
+            ctx.response().setStatusCode(200).putHeader("Allow", ALLOWED).putHeader("Cache-Control", "no-store").end();
+        } else if (method == HttpMethod.CONNECT) {
+            error(ctx, new ApiError(405, "METHOD_NOT_ALLOWED", "CONNECT is not supported: this server is not a proxy",
+                    Optional.empty(), Map.of("Allow", ALLOWED)));
+        } else {
+            error(ctx, ApiError.invalid("The request target must be a path starting with /"));
+        }
+    }
+
     static void error(RoutingContext ctx, ApiError error) {
         if (ctx.response().headWritten()) {
             ctx.response().reset();
             return;
+        }
+        // Also for requests refused before the first route handler ran (which sets both from the server clock).
+        ctx.response().putHeader("Cache-Control", "no-store");
+        if (!ctx.response().headers().contains("Date")) {
+            ctx.response().putHeader("Date", HttpDates.format(System.currentTimeMillis()));
         }
         ctx.response().setStatusCode(error.status());
         error.headers().forEach(ctx.response()::putHeader);

@@ -16,12 +16,12 @@ import java.util.regex.Pattern;
 /**
  * Turns a request into the values the core decides on, enforcing the configured bounds. Metadata
  * may come in the query string and in an {@code application/x-www-form-urlencoded} body; a key
- * given twice with different values is rejected rather than silently picked.
+ * given twice with different values is rejected rather than silently picked. Names and metadata
+ * must be valid UTF-8 ({@link StrictUtf8}).
  */
 public final class RequestDecoder {
 
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_.-]+");
-    private static final String FORM = "application/x-www-form-urlencoded";
 
     private final InputLimits limits;
 
@@ -30,6 +30,7 @@ public final class RequestDecoder {
     }
 
     public SubjectKey subject(RoutingContext ctx) {
+        requireUtf8(ctx.request().path(), "path");
         return new SubjectKey(identifier(ctx, "idp"), identifier(ctx, "subject"));
     }
 
@@ -49,19 +50,23 @@ public final class RequestDecoder {
 
     public Map<String, String> metadata(RoutingContext ctx) {
         Map<String, String> metadata = new HashMap<>();
-        addAll(metadata, parameters(ctx.request().query(), "query"), "query");
-        String body = ctx.body().asString(StandardCharsets.UTF_8.name());
+        String query = ctx.request().query();
+        requireUtf8(query, "query");
+        addAll(metadata, parameters(query, "query"), "query");
+        // BodyTypes let only form bodies through; ISO-8859-1 keeps one char per byte for the UTF-8 check.
+        String body = ctx.body().asString(StandardCharsets.ISO_8859_1.name());
         if (body != null && !body.isEmpty()) {
-            String contentType = ctx.request().getHeader("Content-Type");
-            if (contentType == null || !contentType.toLowerCase().startsWith(FORM)) {
-                throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "Metadata in a body must be " + FORM);
-            }
-            addAll(metadata, parameters(body, "body"), "body");
+            requireUtf8(body, "body");
+            addAll(metadata, parameters(ctx.body().asString(StandardCharsets.UTF_8.name()), "body"), "body");
         }
         if (metadata.size() > limits.maxMetadataKeys()) {
             throw ApiError.invalid("At most " + limits.maxMetadataKeys() + " metadata keys are accepted");
         }
         return metadata;
+    }
+
+    private static void requireUtf8(String raw, String where) {
+        if (!StrictUtf8.isValid(raw)) throw ApiError.invalid("The " + where + " is not valid UTF-8 once percent-decoded");
     }
 
     /** Percent-decodes an {@code a=1&b=2} string; malformed escapes are the client's error. */

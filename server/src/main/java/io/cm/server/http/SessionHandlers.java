@@ -19,8 +19,6 @@ import io.cm.server.metrics.ServerMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.List;
@@ -33,7 +31,6 @@ import java.util.function.Consumer;
 /** The {@code /v2} endpoints: decode, let the core decide, encode (SPEC §2–§3). */
 public final class SessionHandlers {
 
-    private static final Logger DENIALS = LoggerFactory.getLogger("io.cm.denials");
     private static final String JSON = "application/json;charset=utf-8";
 
     private final SessionService service;
@@ -82,7 +79,7 @@ public final class SessionHandlers {
             }
             case StartOutcome.Denied denied -> {
                 metrics.decision("init", "deny");
-                logDenial(app, subject, denied.evaluation());
+                DenialLog.log(ctx, app, subject, denied.evaluation());
                 throw new ApiError(409, "POLICY_VIOLATION", "Concurrent usage limit exceeded",
                         Optional.of(denied.evaluation()), Map.of());
             }
@@ -115,7 +112,7 @@ public final class SessionHandlers {
             }
             case HeartbeatOutcome.Denied denied -> {
                 metrics.decision("heartbeat", "deny");
-                logDenial(app, subject, denied.evaluation());
+                DenialLog.log(ctx, app, subject, denied.evaluation());
                 throw new ApiError(409, "POLICY_VIOLATION", "Concurrent usage limit exceeded; the session has ended",
                         Optional.of(denied.evaluation()), Map.of());
             }
@@ -223,15 +220,6 @@ public final class SessionHandlers {
     private void gone(RoutingContext ctx, String operation) {
         metrics.decision(operation, "gone");
         ctx.response().setStatusCode(410).end();
-    }
-
-    private void logDenial(Application app, SubjectKey subject, Evaluation evaluation) {
-        for (Advice advice : evaluation.advice()) {
-            if (advice instanceof Advice.RuleViolation v) {
-                DENIALS.info("denied app={} idp={} subject={} policy={} rule={} threshold={} current={}",
-                        app.id(), subject.idp(), subject.subject(), v.policy(), v.rule(), v.threshold(), v.current());
-            }
-        }
     }
 
     static void json(HttpServerResponse response, JsonNode body) {

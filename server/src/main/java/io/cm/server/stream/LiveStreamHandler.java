@@ -1,7 +1,11 @@
 package io.cm.server.stream;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cm.server.events.GroupRefusal;
+import io.cm.server.events.JoinRequest;
 import io.cm.server.http.EvaluationJson;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -15,18 +19,18 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 
 /**
  * {@code /api/1/stream/{streamName}} (SPEC §6). Checks come in this order, each with its status:
- * HTTP/1.1 (505), GET (405 with {@code Allow: GET}), known stream (404), bearer token (401),
- * parameters (400), gzip accepted (406), the tenant ever had an event (503 with
+ * HTTP/1.1 (505), GET (405 with {@code Allow: GET}), bearer token (401; for an unknown stream, a
+ * token of no stream), known stream (404), parameters (400), gzip accepted (406); then the stream's
+ * group decides: the tenant ever had an event and the events are reachable (503 with
  * {@code Retry-After}), a free slot or a clientId to replace (409 with {@code Retry-After}); then
  * 200 and the stream. Errors have the stream's own body, {@code {"error","error_description"}}.
  */
 public final class LiveStreamHandler implements Handler<RoutingContext> {
 
-    /** A tenant without events may have none for a while; there is no point asking again at once. */
-    private static final int NOT_READY_RETRY_AFTER_SECONDS = 30;
     private static final Logger LOG = LoggerFactory.getLogger(LiveStreamHandler.class);
     private static final String BEARER = "bearer ";
 
@@ -48,25 +52,33 @@ public final class LiveStreamHandler implements Handler<RoutingContext> {
                         + " is not allowed on the live stream; use GET", Map.of("Allow", "GET"));
             }
             String name = ctx.pathParam("streamName");
-            LiveStream stream = streams.stream(name)
-                    .orElseThrow(() -> new StreamError(404, "stream_not_found", "No live stream named " + name));
+            LiveStream stream = streams.stream(name).orElseThrow(() -> unknown(name, request.getHeader("Authorization")));
             authenticate(stream, request.getHeader("Authorization"));
-            StreamRequest parameters = StreamRequest.of(request);
+            JoinRequest parameters = StreamRequest.of(request);
             if (!AcceptEncoding.acceptsGzip(request.getHeader("Accept-Encoding"))) {
                 throw new StreamError(406, "gzip_required", "The live stream is gzip-encoded: send Accept-Encoding: gzip");
             }
-            if (!stream.ready()) {
-                throw new StreamError(503, "no_events_yet", "Stream " + name + " has not received any event yet",
-                        Map.of("Retry-After", String.valueOf(NOT_READY_RETRY_AFTER_SECONDS)));
-            }
-            LiveStreamConnection connection = new LiveStreamConnection(stream, parameters.clientId(), ctx.response(),
-                    request.connection(), Vertx.currentContext(), streams.clock());
-            stream.admit(parameters, connection);
-            connection.start(streams.delivery().keepalive());
-        } catch (StreamError e) {
-            reject(ctx.response(), e);
+            Context context = Vertx.currentContext();
+            LiveStreamConnection connection = new LiveStreamConnection(streams, stream, ctx.response(),
+                    request.connection(), context);
+            // The group may answer from another thread (Kafka): the answer comes back to this event loop.
+            Future.fromCompletionStage(stream.group().join(parameters, connection), context)
+                    .onSuccess(member -> connection.start(member, streams.delivery().keepalive()))
+                    .onFailure(e -> failed(ctx, e));
         } catch (RuntimeException e) {
-            LOG.error("Live stream request {} failed", request.uri(), e);
+            failed(ctx, e);
+        }
+    }
+
+    private static void failed(RoutingContext ctx, Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof StreamError error) {
+            reject(ctx.response(), error);
+        } else if (cause instanceof GroupRefusal refusal) {
+            reject(ctx.response(), new StreamError(refusal.status(), refusal.error(), refusal.getMessage(),
+                    Map.of("Retry-After", String.valueOf(refusal.retryAfterSeconds()))));
+        } else {
+            LOG.error("Live stream request {} failed", ctx.request().uri(), cause);
             if (ctx.response().headWritten()) {
                 ctx.response().reset();
             } else {
@@ -75,8 +87,18 @@ public final class LiveStreamHandler implements Handler<RoutingContext> {
         }
     }
 
-    /** Compares with every token of the stream, in constant time, so timing tells nothing about them. */
+    /** 401 before 404: without a token of some stream, a caller cannot probe which stream names exist. */
+    private StreamError unknown(String name, String authorization) {
+        return streams.all().stream().anyMatch(stream -> accepts(stream, authorization))
+                ? new StreamError(404, "stream_not_found", "No live stream named " + name) : unauthorized(name);
+    }
+
     private static void authenticate(LiveStream stream, String authorization) {
+        if (!accepts(stream, authorization)) throw unauthorized(stream.name());
+    }
+
+    /** Compares with every token of the stream, in constant time, so timing tells nothing about them. */
+    private static boolean accepts(LiveStream stream, String authorization) {
         boolean known = false;
         if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             byte[] presented = authorization.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
@@ -84,13 +106,16 @@ public final class LiveStreamHandler implements Handler<RoutingContext> {
                 known |= MessageDigest.isEqual(presented, token.getBytes(StandardCharsets.UTF_8));
             }
         }
-        if (!known) {
-            throw new StreamError(401, "invalid_token", "A valid bearer token for stream " + stream.name()
-                    + " is required", Map.of("WWW-Authenticate", "Bearer realm=\"cm\""));
-        }
+        return known;
+    }
+
+    private static StreamError unauthorized(String name) {
+        return new StreamError(401, "invalid_token", "A valid bearer token for stream " + name + " is required",
+                Map.of("WWW-Authenticate", "Bearer realm=\"cm\""));
     }
 
     private static void reject(HttpServerResponse response, StreamError error) {
+        if (response.closed() || response.ended()) return;
         ObjectNode body = EvaluationJson.MAPPER.createObjectNode()
                 .put("error", error.error())
                 .put("error_description", error.getMessage());

@@ -1,5 +1,7 @@
 package io.cm.server.stream;
 
+import io.cm.server.events.JoinRequest;
+import io.cm.server.events.JoinRequest.Reset;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -11,21 +13,22 @@ import java.util.Optional;
  * means 1), {@code reset} {@code smallest|largest}, {@code clientId} from the query or else the
  * {@code X-Client-Id} header. Anything else is a 400.
  */
-record StreamRequest(int maxConnections, Optional<Reset> reset, Optional<String> clientId) {
+final class StreamRequest {
 
     private static final int MAX_CONNECTIONS = 8;
     private static final int MAX_CLIENT_ID_LENGTH = 256;
 
-    enum Reset { SMALLEST, LARGEST }
+    private StreamRequest() {
+    }
 
-    static StreamRequest of(HttpServerRequest request) {
+    static JoinRequest of(HttpServerRequest request) {
         MultiMap query = request.params();
         int maxConnections = single(query, "maxConnections").map(StreamRequest::maxConnections).orElse(1);
         Optional<Reset> reset = single(query, "reset").map(StreamRequest::reset);
         Optional<String> clientId = single(query, "clientId")
                 .or(() -> Optional.ofNullable(request.getHeader("X-Client-Id")))
                 .map(StreamRequest::clientId);
-        return new StreamRequest(maxConnections, reset, clientId);
+        return new JoinRequest(maxConnections, reset, clientId);
     }
 
     private static Optional<String> single(MultiMap query, String name) {

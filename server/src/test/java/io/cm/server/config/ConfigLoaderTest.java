@@ -1,5 +1,6 @@
 package io.cm.server.config;
 
+import io.cm.core.event.SessionEventType;
 import io.cm.core.policy.Application;
 import io.cm.core.policy.ConflictMode;
 import io.cm.core.policy.Policy;
@@ -220,9 +221,42 @@ class ConfigLoaderTest {
         assertThat(config.store()).isEqualTo(ServerConfig.StoreKind.REDIS);
         assertThat(config.redisUrl()).hasValue("redis://h:6379");
 
+    }
+
+    @Test
+    void kafkaEventsNeedTheBootstrapServersAndUseTheDefaultTopicUnlessOneIsNamed() {
         assertThatThrownBy(() -> load(Optional.empty(), Map.of("CM_EVENTS", "kafka")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("server.events kafka is not available in this version");
+                .hasMessageContaining("server.kafka-bootstrap (CM_KAFKA_BOOTSTRAP) is required when server.events is kafka");
+        assertThatThrownBy(() -> load(Optional.empty(), Map.of("CM_EVENTS", "kafka", "CM_KAFKA_BOOTSTRAP", "k:9092",
+                "CM_KAFKA_TOPIC", "no spaces")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.kafka-topic 'no spaces' is not a Kafka topic name");
+
+        ServerConfig config = load(Optional.empty(), Map.of("CM_EVENTS", "kafka", "CM_KAFKA_BOOTSTRAP", "k1:9092,k2:9092"));
+        assertThat(config.kafka()).hasValue(new KafkaSettings("k1:9092,k2:9092", "cm.session-events"));
+        assertThat(load(Optional.empty(), Map.of("CM_EVENTS", "kafka", "CM_KAFKA_BOOTSTRAP", "k:9092",
+                "CM_KAFKA_TOPIC", "events")).kafka().orElseThrow().topic()).isEqualTo("events");
+        assertThat(load(Optional.empty(), Map.of()).kafka()).isEmpty();
+    }
+
+    @Test
+    void theJournalIsForcedEverySecondUnlessTheFileOrCmFsyncSaysOtherwise() throws IOException {
+        assertThat(load(Optional.empty(), Map.of()).fsync()).isEqualTo(ServerConfig.Fsync.INTERVAL);
+        Path always = file(MINIMAL + "server:\n  fsync: always\n");
+        assertThat(load(Optional.of(always), Map.of()).fsync()).isEqualTo(ServerConfig.Fsync.ALWAYS);
+        assertThat(load(Optional.of(always), Map.of("CM_FSYNC", "never")).fsync()).isEqualTo(ServerConfig.Fsync.NEVER);
+    }
+
+    @Test
+    void anUnknownFsyncPolicyIsRejectedNamingTheSettingAndTheChoices() throws IOException {
+        assertThatThrownBy(() -> load(Optional.empty(), Map.of("CM_FSYNC", "sometimes")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.fsync (CM_FSYNC): unknown value 'sometimes' (expected interval or always or never)");
+        assertThatThrownBy(() -> load(Optional.of(file(MINIMAL + "server:\n  fsync: 1s\n")), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cm.yaml")
+                .hasMessageContaining("unknown value '1s'");
     }
 
     @Test
@@ -250,6 +284,47 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> load(Optional.of(config), Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("stream s names unknown tenant other");
+    }
+
+    @Test
+    void aStreamCarriesTheEventTypesItNamesAndAllWhenItNamesNone() throws IOException {
+        Path config = file(MINIMAL + """
+                streams:
+                  - {name: all, tenant: t, tokens: [x]}
+                  - {name: sessions, tenant: t, tokens: [x], types: [session.started, session.stopped]}
+                """);
+
+        List<LiveStreamSettings> streams = load(Optional.of(config), Map.of()).streams();
+
+        assertThat(streams.get(0).types()).containsExactlyInAnyOrder(SessionEventType.values());
+        assertThat(streams.get(1).types()).containsExactlyInAnyOrder(SessionEventType.STARTED, SessionEventType.STOPPED);
+    }
+
+    @Test
+    void anUnknownEventTypeOfAStreamIsRejectedWithItsLineAndTheKnownTypes() throws IOException {
+        Path config = file(MINIMAL + """
+                streams:
+                  - name: s
+                    tenant: t
+                    tokens: [x]
+                    types: [session.started, session.paused]
+                """);
+
+        assertThatThrownBy(() -> load(Optional.of(config), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(config + ": line 12 (streams[0])")
+                .hasMessageContaining("stream s: unknown event type 'session.paused' (expected session.started, "
+                        + "session.heartbeat, session.denied, session.stopped, session.expired, session.killed, "
+                        + "session.dismissed)");
+    }
+
+    @Test
+    void anEmptyListOfEventTypesIsRejected() throws IOException {
+        Path config = file(MINIMAL + "streams:\n  - {name: s, tenant: t, tokens: [x], types: []}\n");
+
+        assertThatThrownBy(() -> load(Optional.of(config), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("stream s: types must name at least one event type");
     }
 
     @Test

@@ -82,6 +82,7 @@ class EmbeddedEventLogTest {
             for (int i = 0; i < 5; i++) log.append(event("hit-" + i));
 
             assertThat(awaitRecords(log, 3, 2)).extracting(EventRecord::offset).containsExactly(3L, 4L);
+            await(() -> log.oldest(ALICE) == 3);
             assertThat(log.oldest(ALICE)).isEqualTo(3);
             assertThat(log.read(ALICE, 0, 10)).extracting(EventRecord::offset).containsExactly(3L, 4L);
         }

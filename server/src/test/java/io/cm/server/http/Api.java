@@ -22,7 +22,7 @@ import static io.cm.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Shared steps and assertions of the black-box HTTP tests. */
-final class Api {
+public final class Api {
 
     static final String FORM = "application/x-www-form-urlencoded";
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -31,7 +31,7 @@ final class Api {
     }
 
     /** Init that must be accepted; returns the session id from {@code Location}. */
-    static String started(TestServer server, String app, String path) {
+    public static String started(TestServer server, String app, String path) {
         HttpResponse<String> response = server.post(app, path);
         assertThat(response.statusCode()).as("init %s as %s: %s", path, app, response.body()).isEqualTo(202);
         return response.headers().firstValue("Location").orElseThrow();
@@ -60,7 +60,7 @@ final class Api {
      * The spec's error shape (§2): {@code status} "error", {@code error.code}, {@code error.message},
      * JSON content type and {@code Cache-Control: no-store}; returns the body.
      */
-    static JsonNode assertError(HttpResponse<String> response, int status, String code) {
+    public static JsonNode assertError(HttpResponse<String> response, int status, String code) {
         assertThat(response.statusCode()).as("status of %s", response.body()).isEqualTo(status);
         assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
@@ -69,7 +69,7 @@ final class Api {
         return assertErrorBody(response.body(), code);
     }
 
-    static JsonNode assertErrorBody(String body, String code) {
+    public static JsonNode assertErrorBody(String body, String code) {
         JsonNode json;
         try {
             json = MAPPER.readTree(body);
@@ -84,8 +84,8 @@ final class Api {
     }
 
     /** A response read off a raw socket. */
-    record RawResponse(int status, Map<String, String> headers, String body) {
-        String header(String name) {
+    public record RawResponse(int status, Map<String, String> headers, String body) {
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
@@ -94,7 +94,7 @@ final class Api {
      * Sends {@code request} byte for byte (for what {@code java.net.http} refuses to send) and reads
      * one response; the server is expected to answer with a {@code Content-Length} or close.
      */
-    static RawResponse raw(TestServer server, String request) {
+    public static RawResponse raw(TestServer server, String request) {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();

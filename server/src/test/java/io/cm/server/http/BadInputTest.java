@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static io.cm.server.http.Api.FORM;
 import static io.cm.server.http.Api.assertError;
 import static io.cm.server.http.Api.assertErrorBody;
+import static io.cm.server.http.Api.postForm;
 import static io.cm.server.http.Api.runningStreams;
 import static io.cm.server.http.Api.started;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -256,7 +257,39 @@ class BadInputTest {
         v.assertUntouched();
     }
 
+    // ---- encodings -----------------------------------------------------------------------------
+
+    @Test
+    void invalidUtf8InANameIsABadRequestSoThatTwoInvalidNamesCannotShareOneSubject() {
+        assertError(server.post(APP, "/v2/sessions/enc/%ff?deviceId=d1"), 400, "INVALID_REQUEST");
+        assertError(server.post(APP, "/v2/sessions/enc/%fe?deviceId=d2"), 400, "INVALID_REQUEST");
+        assertError(server.post(APP, "/v2/sessions/%c3%28/alice?deviceId=d3"), 400, "INVALID_REQUEST");
+        assertError(server.get(APP, "/v2/runningStreams/enc/%ff"), 400, "INVALID_REQUEST");
+        assertThat(runningStreams(server, APP, "enc", "%EF%BF%BD").path("runningStreams")).isEmpty();
+        started(server, APP, "/v2/sessions/enc/%C3%A9t%C3%A9?deviceId=d4");
+        assertThat(runningStreams(server, APP, "enc", "%C3%A9t%C3%A9").path("runningStreams")).hasSize(1);
+    }
+
+    @Test
+    void invalidUtf8InMetadataIsABadRequest() {
+        Victim v = victim();
+        assertError(heartbeat(v, "deviceName=%ff"), 400, "INVALID_REQUEST");
+        assertError(postForm(server, APP, v.path(), "deviceName=%fe%ff"), 400, "INVALID_REQUEST");
+        v.assertUntouched();
+    }
+
     // ---- bodies --------------------------------------------------------------------------------
+
+    @Test
+    void aMultipartBodyIsUnsupportedMediaTypeRatherThanIgnored() {
+        Victim v = victim();
+        String multipart = "--b\r\nContent-Disposition: form-data; name=deviceName\r\n\r\nchanged\r\n--b--\r\n";
+        assertError(server.send(server.as(APP, v.path()).header("Content-Type", "multipart/form-data; boundary=b")
+                .POST(HttpRequest.BodyPublishers.ofString(multipart))), 415, "UNSUPPORTED_MEDIA_TYPE");
+        assertError(server.send(server.as(APP, v.initPath() + "?deviceId=d2")
+                .POST(HttpRequest.BodyPublishers.ofString("deviceName=x"))), 415, "UNSUPPORTED_MEDIA_TYPE");
+        v.assertUntouched();
+    }
 
     @Test
     void aBodyThatIsNotAFormIsUnsupportedMediaType() {
@@ -295,6 +328,38 @@ class BadInputTest {
                 "X-Padding: " + repeat('p', 20_000)));
         assertRawError(response, 431, null);
         v.assertUntouched();
+    }
+
+    @Test
+    void anotherHttpVersionIsVersionNotSupportedWithTheErrorShape() {
+        Victim v = victim();
+        RawResponse response = Api.raw(server, "POST " + v.path() + "?deviceName=changed HTTP/2.0\r\nHost: x\r\n"
+                + "Authorization: " + Api.basic(APP) + "\r\n\r\n");
+        assertRawError(response, 505, "HTTP_VERSION_NOT_SUPPORTED");
+        assertRawError(Api.raw(server, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), 505, "HTTP_VERSION_NOT_SUPPORTED");
+        v.assertUntouched();
+    }
+
+    @Test
+    void aBrokenChunkSizeIsABadRequestWithTheErrorShape() {
+        Victim v = victim();
+        RawResponse response = Api.raw(server, "POST " + v.path() + " HTTP/1.1\r\nHost: x\r\n"
+                + "Authorization: " + Api.basic(APP) + "\r\nContent-Type: " + FORM + "\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\nzz\r\ndeviceName=changed\r\n0\r\n\r\n");
+        assertRawError(response, 400, "INVALID_REQUEST");
+        v.assertUntouched();
+    }
+
+    @Test
+    void connectIsMethodNotAllowedAndOptionsStarListsTheMethods() {
+        RawResponse connect = Api.raw(server, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n"
+                + "Connection: close\r\n\r\n");
+        assertRawError(connect, 405, "METHOD_NOT_ALLOWED");
+        RawResponse options = Api.raw(server, "OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertThat(options.status()).isEqualTo(200);
+        assertThat(options.header("Allow")).isEqualTo("GET, POST, DELETE, OPTIONS");
+        RawResponse notAPath = Api.raw(server, "GET health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertRawError(notAPath, 400, "INVALID_REQUEST");
     }
 
     @Test

@@ -9,8 +9,8 @@ import io.cm.core.service.SessionService;
 import io.cm.core.service.SessionTimings;
 import io.cm.core.session.SessionIds;
 import io.cm.core.store.InMemorySessionStore;
+import io.cm.server.config.HttpSettings;
 import io.cm.server.config.InputLimits;
-import io.cm.server.config.ThrottleSettings;
 import io.cm.server.metrics.ServerMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -62,9 +61,8 @@ class OpenApiMatchesRoutesTest {
         ServerMetrics metrics = new ServerMetrics(service::activeSessions);
         SessionHandlers sessions = new SessionHandlers(service, catalog, new RequestDecoder(InputLimits.DEFAULTS),
                 metrics, clock);
-        return ApiRouter.create(vertx, sessions,
-                new OperationsHandlers(metrics, () -> CompletableFuture.completedFuture(true)), ctx -> {
-                }, metrics, List.of("*"), clock);
+        return ApiRouter.create(vertx, sessions, new OperationsHandlers(metrics, List.of()), ctx -> {
+        }, metrics, List.of("*"), clock, HttpSettings.DEFAULTS, true);
     }
 
     /**

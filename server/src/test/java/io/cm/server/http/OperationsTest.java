@@ -79,6 +79,22 @@ class OperationsTest {
     }
 
     @Test
+    void metricsCountRequestsByRouteAndStatusAndIncludeJvmAndProcessMeters() {
+        assertThat(server.post("no-such-app", "/v2/sessions/idp/counted?deviceId=d1").statusCode()).isEqualTo(401);
+
+        String scrape = get("/metrics").body();
+
+        assertThat(sample(scrape, "cm_http_request_duration_seconds_count",
+                "route=\"POST /v2/sessions/:idp/:subject\"", "status=\"401\""))
+                .as(scrape).hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(1.0));
+        for (String meter : List.of("jvm_memory_used_bytes", "jvm_gc_max_data_size_bytes", "jvm_threads_live_threads",
+                "jvm_classes_loaded_classes", "process_cpu_usage", "process_uptime_seconds", "process_files_open_files",
+                "cm_http_connections")) {
+            assertThat(scrape).as(meter).containsPattern("(?m)^" + meter + "[{ ]");
+        }
+    }
+
+    @Test
     void theActiveSessionsGaugeFollowsStops() {
         String id = started(server, "demo-app", "/v2/sessions/idp/gauged?deviceId=d1");
         double before = sample(get("/metrics").body(), "cm_active_sessions").orElseThrow();

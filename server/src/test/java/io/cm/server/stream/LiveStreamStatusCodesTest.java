@@ -78,6 +78,19 @@ class LiveStreamStatusCodesTest {
     }
 
     @Test
+    void withoutATokenOfAnyStreamAnUnknownStreamIs401LikeAKnownOneSoNamesCannotBeProbed() {
+        for (String name : List.of("demo", "nope")) {
+            try (StreamClient refused = StreamClient.request(server, "/api/1/stream/" + name)
+                    .header("Authorization", "Bearer wrong-token").open()) {
+                assertStreamError(refused, 401, "invalid_token");
+            }
+            try (StreamClient refused = StreamClient.request(server, "/api/1/stream/" + name).without("Authorization").open()) {
+                assertStreamError(refused, 401, "invalid_token");
+            }
+        }
+    }
+
+    @Test
     void anyMethodButGetIs405WithAllowGet() {
         for (String method : List.of("POST", "PUT", "DELETE", "OPTIONS")) {
             try (StreamClient refused = StreamClient.request(server, "/api/1/stream/demo").method(method)

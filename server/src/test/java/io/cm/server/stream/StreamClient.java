@@ -29,6 +29,7 @@ final class StreamClient implements AutoCloseable {
 
     static final String TOKEN = "demo-token";
     private static final int READ_TIMEOUT_MILLIS = 20_000;
+    private static final long EVENTS_PATIENCE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Socket socket;
@@ -90,10 +91,17 @@ final class StreamClient implements AutoCloseable {
         return null;
     }
 
-    /** The next {@code count} events (non-empty records); fails if the stream ends first. */
+    /**
+     * The next {@code count} events (non-empty records); fails if the stream ends first, or if they
+     * have not all come within {@link #EVENTS_PATIENCE_NANOS} (keepalives alone never end a wait).
+     */
     List<JsonNode> events(int count) {
         List<JsonNode> events = new ArrayList<>();
+        long deadline = System.nanoTime() + EVENTS_PATIENCE_NANOS;
         while (events.size() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("only " + events.size() + " of " + count + " events came in time");
+            }
             String record = nextRecord();
             if (record == null) throw new AssertionError("stream ended after " + events.size() + " of " + count + " events");
             if (!record.isEmpty()) events.add(json(record));
@@ -130,6 +138,24 @@ final class StreamClient implements AutoCloseable {
         } catch (IOException e) {
             throw new AssertionError("not JSON: " + text, e);
         }
+    }
+
+    /**
+     * Closes the way a consumer that is done closes: it says so (FIN) and reads what was already on
+     * its way until the server closes too. Returns those events.
+     */
+    List<JsonNode> finish() {
+        List<JsonNode> events = new ArrayList<>();
+        try {
+            socket.shutdownOutput();
+            for (String record = nextRecord(); record != null; record = nextRecord()) {
+                if (!record.isEmpty()) events.add(json(record));
+            }
+        } catch (IOException | UncheckedIOException | AssertionError cutOff) {
+            // the server closed the socket in the middle of its gzip stream: the connection is over
+        }
+        close();
+        return events;
     }
 
     /** Drops the connection the way a crashed client's host does: a TCP reset, no FIN, no gzip end. */

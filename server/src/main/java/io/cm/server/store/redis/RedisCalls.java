@@ -6,6 +6,8 @@ import io.lettuce.core.RedisException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletionException;
@@ -35,7 +37,9 @@ final class RedisCalls implements AutoCloseable {
 
     /**
      * Sends what {@code send} sends; the stage fails with {@link StoreUnavailableException} when Redis
-     * does not answer (Lettuce times commands out), and at once while Redis is known to be down.
+     * does not answer (Lettuce times commands out), when the connection breaks with the command in
+     * flight (reset, closed), and at once while Redis is known to be down. Other failures (a reply this
+     * node cannot read) stay what they are.
      */
     <T> CompletionStage<T> call(Supplier<? extends CompletionStage<T>> send) {
         if (down.get()) return CompletableFuture.failedFuture(new StoreUnavailableException("Redis is unreachable"));
@@ -48,12 +52,13 @@ final class RedisCalls implements AutoCloseable {
         return sent.exceptionallyCompose(failure -> {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
-            if (cause instanceof RedisException redis) return CompletableFuture.failedFuture(unavailable(redis));
-            return CompletableFuture.failedFuture(cause);
+            boolean unanswered = cause instanceof RedisException || cause instanceof IOException
+                    || cause instanceof CancellationException;
+            return CompletableFuture.failedFuture(unanswered ? unavailable(cause) : cause);
         });
     }
 
-    private StoreUnavailableException unavailable(Exception cause) {
+    private StoreUnavailableException unavailable(Throwable cause) {
         if (cause instanceof RedisCommandExecutionException) {
             // An error reply (e.g. OOM, LOADING, a script error) from a Redis that answers: keep calling it.
             LOG.warn("Redis answered an error: {}", cause.getMessage());

@@ -4,9 +4,10 @@ import io.cm.core.session.SubjectKey;
 import io.cm.server.store.SubjectKeys;
 
 /**
- * Key names. Every key of one (idp, subject) carries the same hash tag {@code {<len>:<idp><subject>}},
- * so that on Redis Cluster they all live in one slot. The due index is split into a few shards,
- * each its own hash tag, so that expiry work spreads over the cluster's nodes.
+ * Key names. A subject is one hash (its sessions, times and request budgets are fields of it, see
+ * {@link SubjectHashes}), named with the hash tag {@code {<len>:<idp><subject>}} so that on Redis
+ * Cluster whatever else of the subject is ever added lands in the same slot. The due index is split
+ * into a few shards, each its own hash tag, so that expiry work spreads over the cluster's nodes.
  */
 final class RedisKeys {
 
@@ -15,14 +16,9 @@ final class RedisKeys {
     private RedisKeys() {
     }
 
-    /** The hash holding the subject's version, state and scheduled deadline. */
+    /** The hash of the subject. */
     static String subject(SubjectKey subject) {
         return "cm:{" + SubjectKeys.format(subject) + "}";
-    }
-
-    /** A request budget of the subject (its inits, or one of its sessions). */
-    static String budget(SubjectKey subject, String budget) {
-        return subject(subject) + ":throttle:" + budget;
     }
 
     /** How a subject is named inside the due index. */

@@ -45,14 +45,10 @@ final class RedisClusterProcesses implements AutoCloseable {
         return nodes.stream().map(node -> Long.parseLong(node.cli("DBSIZE"))).toList();
     }
 
-    /** Whether {@code key} exists on the node that holds its slot (the others answer a redirection). */
-    boolean exists(String key) {
-        return nodes.stream().anyMatch(node -> node.cli("EXISTS", key).equals("1"));
-    }
-
-    /** The cluster slot of {@code key}. */
-    long slot(String key) {
-        return Long.parseLong(nodes.getFirst().cli("CLUSTER", "KEYSLOT", key));
+    /** The field names of the hash {@code key}, read on the node that holds it; empty if there is none. */
+    List<String> hashFields(String key) {
+        return nodes.stream().filter(node -> node.cli("EXISTS", key).equals("1")).findFirst()
+                .map(node -> List.of(node.cli("HKEYS", key).split("\n"))).orElse(List.of());
     }
 
     @Override

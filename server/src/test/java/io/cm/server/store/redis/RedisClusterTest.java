@@ -17,8 +17,8 @@ import static io.cm.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Two nodes on a Redis Cluster of three masters, found from one seed URL: a subject's keys share a
- * slot, decisions stay atomic across nodes, and expiry works with the due index spread over the cluster.
+ * Two nodes on a Redis Cluster of three masters, found from one seed URL: a subject is one hash (one
+ * slot), decisions stay atomic across nodes, and expiry works with the due index spread over the cluster.
  */
 class RedisClusterTest {
 
@@ -49,11 +49,12 @@ class RedisClusterTest {
     }
 
     @Test
-    void allKeysOfASubjectShareOneSlot() {
-        SubjectKey subject = new SubjectKey("some{idp}", "sub}ject");
-        long slot = cluster.slot(RedisKeys.subject(subject));
-        assertThat(cluster.slot(RedisKeys.budget(subject, "init"))).isEqualTo(slot);
-        assertThat(cluster.slot(RedisKeys.budget(subject, "session:abc"))).isEqualTo(slot);
+    void aSubjectIsOneHashHoldingItsSessionsTimesAndRequestBudgets() {
+        String id = init(a, "one-hash", "tv").headers().firstValue("Location").orElseThrow();
+        assertThat(b.post(APP, "/v2/sessions/idp/one-hash/" + id).statusCode()).isEqualTo(202);
+
+        assertThat(cluster.hashFields(RedisKeys.subject(new SubjectKey("idp", "one-hash"))))
+                .containsExactlyInAnyOrder("v", "s", "d", "p", "i", "t:" + id, "b:" + id);
     }
 
     @Test
@@ -88,11 +89,12 @@ class RedisClusterTest {
         assertThat(a.post(APP, "/v2/sessions/idp/mover/" + victim).statusCode()).isEqualTo(410);
 
         String key = RedisKeys.subject(new SubjectKey("idp", "mover"));
-        assertThat(cluster.exists(key)).isTrue();
-        // Past every session's lifetime and the kill's tombstone: the expiry task (each second) empties the subject.
+        assertThat(cluster.hashFields(key)).contains("v", "s");
+        // Past every session's lifetime and the kill's tombstone: the expiry task (each second) empties the
+        // subject; only its init budget is left, until Redis expires it a margin after its window.
         for (TestServer node : List.of(a, b)) node.clock.advance(Duration.ofMinutes(11));
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (cluster.exists(key)) {
+        while (!cluster.hashFields(key).equals(List.of("i"))) {
             assertThat(System.nanoTime()).as("expired within 10 s").isLessThan(deadline);
             Thread.sleep(100);
         }

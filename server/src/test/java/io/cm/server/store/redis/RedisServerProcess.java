@@ -43,6 +43,10 @@ public final class RedisServerProcess implements AutoCloseable {
         }
     }
 
+    public int port() {
+        return port;
+    }
+
     public String url() {
         return "redis://127.0.0.1:" + port;
     }

@@ -5,14 +5,19 @@ import io.cm.core.session.Session;
 import io.cm.core.session.SubjectKey;
 import io.cm.core.session.SubjectSessions;
 import io.cm.core.store.Metered;
+import io.cm.core.store.RequestLimit;
 import io.cm.core.store.SessionStore;
 import io.cm.core.store.SessionStore.Change;
+import io.cm.core.store.Spend;
+import io.cm.core.store.Touch;
+import io.cm.server.store.SubjectSessionsCodec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,14 +30,19 @@ import java.util.concurrent.CompletionStage;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.type;
 
 /**
- * The Redis store on a real Redis, driven by a test clock: when subjects become due (each handed out
- * once, to one node), what a commit costs in commands, and that decisions on stale state run again.
+ * The Redis store on a real Redis, driven by a test clock, beyond the rules every store keeps: when
+ * subjects become due (each handed out once, to one node), what a heartbeat and an init cost in
+ * commands (INFO commandstats counts a script call as {@code evalsha} plus each command it runs), and
+ * that decisions on stale state run again.
  */
 class RedisStoreTest {
 
     private static final SubjectKey ALICE = new SubjectKey("idp", "alice");
+    private static final long POLICIES = 7;
+    private static final RequestLimit LIMIT = new RequestLimit(100, 60_000);
     private static RedisServerProcess redis;
 
     private final ManualClock clock = new ManualClock();
@@ -72,6 +82,11 @@ class RedisStoreTest {
 
     private static SubjectSessions state(Session... active) {
         return new SubjectSessions(List.of(active), List.of());
+    }
+
+    /** Sessions evaluated together under {@link #POLICIES}, which heartbeats may then only touch. */
+    private static SubjectSessions evaluated(Session... active) {
+        return new SubjectSessions(List.of(active), List.of(), POLICIES);
     }
 
     /** Commits {@code next} whatever the current state; returns the state the decision last saw. */
@@ -224,17 +239,158 @@ class RedisStoreTest {
         assertThat(redis.cli("HGET", RedisKeys.subject(ALICE), "v")).isEqualTo(version);
     }
 
+    /** A heartbeat without metadata at the clock's time, under {@link #POLICIES}. */
+    private Metered<Touch> touch(SessionStore store, String id, Duration lifetime) {
+        long now = clock.millis();
+        return await(store.touch(ALICE, id, Spend.session(id, LIMIT, now), now + lifetime.toMillis(), POLICIES));
+    }
+
+    /** An init that adds {@code session} to what the store holds. */
+    private static void init(SessionStore store, Session session, long now) {
+        done(store.update(ALICE, Optional.of(Spend.init(LIMIT, now)), current -> {
+            List<Session> active = new ArrayList<>(current.active());
+            active.add(session);
+            return new Change<>(new SubjectSessions(active, current.ended(), POLICIES), null);
+        }));
+    }
+
     @Test
-    void aNewSubjectCostsOneCallWithItsScheduleAndACachedOneOneCall() {
+    void aTouchIsOneScriptCallThatWritesOnlyItsSessionsFields() {
         SessionStore store = node();
+        put(store, ALICE, evaluated(session("a", at(Duration.ofSeconds(90))), session("b", at(Duration.ofSeconds(90)))));
+        touch(store, "a", Duration.ofSeconds(90));
+        String structure = redis.cli("HGET", RedisKeys.subject(ALICE), "s");
+        clock.advance(Duration.ofSeconds(30));
 
         resetCommandCalls();
-        put(store, ALICE, state(session("a", at(Duration.ofSeconds(90)))));
-        assertThat(commandCalls()).as("init of a new subject").containsEntry("evalsha", 1L).containsEntry("zadd", 1L);
+        Metered<Touch> touched = touch(store, "a", Duration.ofSeconds(90));
+
+        assertThat(touched).asInstanceOf(type(Metered.Done.class)).extracting(Metered.Done::value)
+                .asInstanceOf(type(Touch.Touched.class)).extracting(t -> t.session().expiresAt())
+                .isEqualTo(at(Duration.ofSeconds(120)));
+        assertThat(commandCalls()).as("the script and what it runs: nothing else")
+                .isEqualTo(Map.of("evalsha", 1L, "hmget", 1L, "hset", 1L, "pttl", 1L, "pexpire", 1L));
+        assertThat(redis.cli("HGET", RedisKeys.subject(ALICE), "s")).as("the structure is not rewritten")
+                .isEqualTo(structure);
+        assertThat(redis.cli("HGET", RedisKeys.subject(ALICE), "t:a"))
+                .isEqualTo(at(Duration.ofSeconds(30)) + ":" + at(Duration.ofSeconds(120)));
+        assertThat(Long.parseLong(redis.cli("PTTL", RedisKeys.subject(ALICE)))).as("the hash outlives the new deadline")
+                .isGreaterThan(Duration.ofSeconds(90).plusMinutes(14).toMillis());
+    }
+
+    @Test
+    void aTouchOnANodeWithAnOlderVersionGetsTheHashBackInTheSameReply() {
+        SessionStore first = node();
+        SessionStore second = node();
+        put(first, ALICE, evaluated(session("a", at(Duration.ofSeconds(90)))));
+        init(first, session("b", at(Duration.ofSeconds(90))), clock.millis());
+        clock.advance(Duration.ofSeconds(10));
 
         resetCommandCalls();
-        put(store, ALICE, state(session("a", at(Duration.ofSeconds(100)))));
-        assertThat(commandCalls()).as("heartbeat").containsEntry("evalsha", 1L).doesNotContainKey("zadd");
+        Metered<Touch> touched = touch(second, "b", Duration.ofSeconds(90));
+
+        assertThat(touched).asInstanceOf(type(Metered.Done.class)).extracting(Metered.Done::value)
+                .isEqualTo(new Touch.Touched(session("b", at(Duration.ofSeconds(90)))
+                        .heartbeat(clock.millis(), at(Duration.ofSeconds(100)), Map.of())));
+        assertThat(commandCalls()).containsEntry("evalsha", 1L).containsEntry("hgetall", 1L);
+    }
+
+    @Test
+    void anInitOfACachedSubjectIsOneScriptCallAndOfANewSubjectOneWithItsSchedule() {
+        SessionStore store = node();
+        init(store, session("warm-up", at(Duration.ofSeconds(90))), clock.millis());
+        redis.flushAll();
+        store = node();
+
+        resetCommandCalls();
+        init(store, session("a", at(Duration.ofSeconds(90))), clock.millis());
+        assertThat(commandCalls()).as("new subject: checks, budget, state, times, TTL and the due entry")
+                .isEqualTo(Map.of("evalsha", 1L, "hget", 3L, "hset", 3L, "pttl", 1L, "pexpire", 1L, "zadd", 1L));
+
+        clock.advance(Duration.ofSeconds(1));
+        resetCommandCalls();
+        init(store, session("b", at(Duration.ofSeconds(91))), clock.millis());
+        assertThat(commandCalls()).as("cached subject: the same in one call, the due entry left as it is")
+                .isEqualTo(Map.of("evalsha", 1L, "hget", 3L, "hset", 3L, "pttl", 1L, "pexpire", 1L));
+    }
+
+    @Test
+    void aSessionThatLooksExpiredInTheCacheButWasTouchedElsewhereIsDecidedAgainAlive() {
+        SessionStore first = node();
+        SessionStore second = node();
+        put(first, ALICE, evaluated(session("a", at(Duration.ofSeconds(90)))));
+        clock.advance(Duration.ofSeconds(60));
+        touch(second, "a", Duration.ofSeconds(90));
+        clock.advance(Duration.ofSeconds(40));
+
+        List<List<String>> seenExpired = new ArrayList<>();
+        long now = clock.millis();
+        List<Session> expired = done(first.update(ALICE, Optional.empty(), current -> {
+            seenExpired.add(current.expiredAt(now).stream().map(Session::id).toList());
+            return new Change<>(current.withoutExpired(now), current.expiredAt(now));
+        }));
+
+        assertThat(seenExpired).as("the cache says expired; Redis refuses; the current state says alive")
+                .containsExactly(List.of("a"), List.of());
+        assertThat(expired).isEmpty();
+        assertThat(await(second.read(ALICE)).active()).extracting(Session::id).containsExactly("a");
+    }
+
+    @Test
+    void anEmptiedSubjectKeepsOnlyItsInitBudgetAndASessionsBudgetGoesWithIt() {
+        SessionStore store = node();
+        init(store, session("a", at(Duration.ofSeconds(90))), clock.millis());
+        touch(store, "a", Duration.ofSeconds(90));
+        assertThat(redis.cli("HKEYS", RedisKeys.subject(ALICE)).split("\n"))
+                .containsExactlyInAnyOrder("v", "s", "d", "p", "i", "t:a", "b:a");
+
+        put(store, ALICE, SubjectSessions.EMPTY);
+
+        assertThat(redis.cli("HKEYS", RedisKeys.subject(ALICE))).isEqualTo("i");
+        assertThat(Long.parseLong(redis.cli("PTTL", RedisKeys.subject(ALICE)))).isPositive();
+    }
+
+    @Test
+    void aHashOfTheEarlierLayoutIsReadWithTheTimesInsideAndUpgradedByItsNextCommit() {
+        SubjectSessions earlier = evaluated(session("a", at(Duration.ofSeconds(90))), session("b", at(Duration.ofSeconds(30))));
+        redis.cli("HSET", RedisKeys.subject(ALICE), "v", "earlier", "s",
+                new String(new SubjectSessionsCodec().encode(earlier), StandardCharsets.UTF_8),
+                "d", Long.toString(at(Duration.ofSeconds(30))));
+        SessionStore store = node();
+        clock.advance(Duration.ofSeconds(40));
+
+        assertThat(touch(store, "a", Duration.ofSeconds(90))).as("no p, no t: fields: decided in full")
+                .isEqualTo(new Metered.Done<>(new Touch.Undecided()));
+        long now = clock.millis();
+        List<Session> expired = done(store.update(ALICE, Optional.empty(), current -> {
+            SubjectSessions alive = current.withoutExpired(now);
+            SubjectSessions beaten = alive.activeSession("a")
+                    .map(a -> alive.replacing(a.heartbeat(now, now + 90_000, a.metadata()))).orElse(alive);
+            return new Change<>(beaten, current.expiredAt(now));
+        }));
+
+        assertThat(expired).extracting(Session::id).containsExactly("b");
+        assertThat(redis.cli("HKEYS", RedisKeys.subject(ALICE)).split("\n")).contains("p", "t:a");
+        assertThat(touch(store, "a", Duration.ofSeconds(90))).isInstanceOf(Metered.Done.class)
+                .isNotEqualTo(new Metered.Done<>(new Touch.Undecided()));
+    }
+
+    @Test
+    void aCommitSentTwiceIsMadeOnceAsAResendAfterAReconnectWouldBe() {
+        try (RedisConnection connection = RedisConnection.open(redis.url())) {
+            SubjectHashes hashes = new SubjectHashes(connection.commands(), true);
+            Snapshot next = new Snapshot("v1", evaluated(session("a", at(Duration.ofSeconds(90)))),
+                    at(Duration.ofSeconds(90)));
+            SubjectHashes.Commit commit = new SubjectHashes.Commit(Snapshot.ABSENT,
+                    Optional.of(Spend.init(LIMIT, clock.millis())), clock.millis(), Optional.of(next), true,
+                    Duration.ofMinutes(20).toMillis(), Duration.ofMinutes(20).toMillis());
+
+            assertThat(await(hashes.commit(ALICE, commit))).isEqualTo(new Metered.Done<>(Optional.empty()));
+            assertThat(await(hashes.commit(ALICE, commit))).isEqualTo(new Metered.Done<>(Optional.empty()));
+
+            assertThat(redis.cli("HGET", RedisKeys.subject(ALICE), "i")).as("one request taken")
+                    .isEqualTo(clock.millis() + ":1:" + LIMIT.windowMillis());
+        }
     }
 
     @Test
