@@ -1,14 +1,23 @@
 package io.cm.server;
 
-import io.cm.core.service.DecisionSettings;
+import io.cm.core.event.EventLog;
 import io.cm.core.service.SessionService;
 import io.cm.core.session.SessionIds;
+import io.cm.server.admin.AdminRoutes;
+import io.cm.server.admin.AdminTokens;
+import io.cm.server.admin.AppliedConfig;
+import io.cm.server.admin.ConfigAdministration;
+import io.cm.server.admin.ConfigRepository;
+import io.cm.server.admin.FileConfigRepository;
+import io.cm.server.config.ManagedSettings;
 import io.cm.server.config.ServerConfig;
 import io.cm.server.events.EmbeddedEvents;
 import io.cm.server.events.EventBackend;
+import io.cm.server.events.kafka.KafkaEventTail;
 import io.cm.server.events.kafka.KafkaEvents;
 import io.cm.server.store.Storage;
 import io.cm.server.store.embedded.EmbeddedStorage;
+import io.cm.server.store.redis.RedisConfigRepository;
 import io.cm.server.store.redis.RedisStorage;
 import io.cm.server.http.ApiRouter;
 import io.cm.server.http.ConnectionLimits;
@@ -19,6 +28,9 @@ import io.cm.server.http.SessionHandlers;
 import io.cm.server.metrics.ServerMetrics;
 import io.cm.server.ops.DataDirectory;
 import io.cm.server.ops.StartupFailure;
+import io.cm.server.report.AppendedEvents;
+import io.cm.server.report.ReportRoutes;
+import io.cm.server.report.ReportWorker;
 import io.cm.server.stream.LiveStreamHandler;
 import io.cm.server.stream.LiveStreams;
 import io.vertx.core.DeploymentOptions;
@@ -28,6 +40,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,10 +51,12 @@ import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /** Wires the core to its adapters and serves HTTP; {@link #close()} stops it. */
 public final class CmServer implements AutoCloseable {
@@ -58,12 +73,19 @@ public final class CmServer implements AutoCloseable {
     private final Storage store;
     private final EventBackend events;
     private final LiveStreams liveStreams;
+    private final ConfigAdministration admin;
     private final ServerMetrics metrics;
+    private final ReportWorker reports;
+    private final Optional<KafkaEventTail> reportFeed;
     private final long expiryTimer;
 
     private CmServer(Vertx vertx, int port, OptionalInt managementPort, Storage store, EventBackend events,
-                     LiveStreams liveStreams, ServerMetrics metrics, long expiryTimer) {
+                     LiveStreams liveStreams, ConfigAdministration admin, ServerMetrics metrics, ReportWorker reports,
+                     Optional<KafkaEventTail> reportFeed, long expiryTimer) {
         this.vertx = vertx;
+        this.admin = admin;
+        this.reports = reports;
+        this.reportFeed = reportFeed;
         this.expiryTimer = expiryTimer;
         this.port = port;
         this.managementPort = managementPort;
@@ -77,19 +99,32 @@ public final class CmServer implements AutoCloseable {
     public static CmServer start(ServerConfig config, Clock clock) {
         DataDirectory.prepare(config.dataDir());
         Storage store = openStorage(config, clock);
+        ConfigRepository repository = openConfigRepository(config);
+        ManagedSettings initial = ConfigAdministration.initial(config.managed(), config.admin().precedence(),
+                repository, clock);
         EventBackend events = openEvents(config, clock);
-        DecisionSettings decisions = new DecisionSettings(config.catalog(), config.throttle().requestLimits());
-        SessionService service = new SessionService(() -> decisions, store.sessions(),
-                new SessionIds(SessionIdKey.load(config)), config.timings(), clock, events);
+        LiveStreams liveStreams = new LiveStreams(initial.streams(), events, config.delivery());
+        AppliedConfig applied = new AppliedConfig(initial, config.throttle().requestLimits(),
+                next -> liveStreams.reconfigure(next.streams()));
+        ReportWorker reports = ReportWorker.start(config.reports(), config.timings(), config.dataDir(), clock);
+        // The reports read the events where they are kept: as this node appends them, or every node's from Kafka.
+        EventLog decided = config.events() == ServerConfig.EventsKind.KAFKA ? events : new AppendedEvents(events, reports);
+        Optional<KafkaEventTail> reportFeed = config.kafka()
+                .map(kafka -> KafkaEventTail.start(kafka, reports.positions(), reports));
+        SessionService service = new SessionService(applied.decisions(), store.sessions(),
+                new SessionIds(SessionIdKey.load(config)), config.timings(), clock, decided);
         ServerMetrics metrics = new ServerMetrics(service::activeSessions);
         ConnectionLimits connections = new ConnectionLimits(config.http(), clock);
         connections.bindTo(metrics.registry());
         events.bindTo(metrics.registry());
-        LiveStreams liveStreams = new LiveStreams(config.streams(), events, config.delivery());
+        reports.bindTo(metrics.registry());
         liveStreams.bindTo(metrics.registry());
         LiveStreamHandler liveStream = new LiveStreamHandler(liveStreams);
-        SessionHandlers sessions = new SessionHandlers(service, config.catalog(), new RequestDecoder(config.limits()),
-                metrics, clock);
+        RequestDecoder decoder = new RequestDecoder(config.limits());
+        SessionHandlers sessions = new SessionHandlers(service, applied.catalog(), decoder, metrics, clock);
+        ConfigAdministration admin = new ConfigAdministration(applied, repository, clock);
+        AdminRoutes adminRoutes = new AdminRoutes(AdminTokens.load(config.admin(), config.dataDir()), admin, service,
+                decoder, List.of(new ReportRoutes(reports, clock)::mount));
 
         Vertx vertx = Vertx.vertx();
         OperationsHandlers operations = new OperationsHandlers(metrics, readinessChecks(config, store, events, vertx));
@@ -100,7 +135,7 @@ public final class CmServer implements AutoCloseable {
         try {
             connections.start(vertx);
             Future.await(vertx.deployVerticle(() -> new HttpVerticle(port, config, sessions, operations, liveStream,
-                            metrics, connections, managementPort.isEmpty(), clock),
+                            adminRoutes::mount, metrics, connections, managementPort.isEmpty(), clock),
                     new DeploymentOptions().setInstances(instances)));
             if (managementPort.isPresent()) {
                 Future.await(vertx.createHttpServer()
@@ -111,14 +146,26 @@ public final class CmServer implements AutoCloseable {
             }
         } catch (Exception e) {
             vertx.close();
+            admin.close();
             store.close();
+            reportFeed.ifPresent(KafkaEventTail::close);
+            reports.close();
             events.close();
             metrics.close();
             throw e instanceof StartupFailure failure ? failure : listenFailure("port", config.http().host(), port, e);
         }
         AtomicBoolean expiring = new AtomicBoolean();
         long expiryTimer = vertx.setPeriodic(EXPIRY_PERIOD_MILLIS, id -> expire(service, expiring));
-        return new CmServer(vertx, port, managementPort, store, events, liveStreams, metrics, expiryTimer);
+        return new CmServer(vertx, port, managementPort, store, events, liveStreams, admin, metrics, reports, reportFeed,
+                expiryTimer);
+    }
+
+    /** Where admin changes are kept: beside the sessions (the data directory, or Redis for many nodes). */
+    private static ConfigRepository openConfigRepository(ServerConfig config) {
+        return switch (config.store()) {
+            case EMBEDDED -> FileConfigRepository.open(config.dataDir());
+            case REDIS -> RedisConfigRepository.open(config.redisUrl().orElseThrow());
+        };
     }
 
     /** Readiness (SPEC §12): the store answers, the events can be kept (Kafka reachable), the data directory takes files. */
@@ -196,7 +243,11 @@ public final class CmServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("Server did not stop cleanly", e);
         } finally {
+            admin.close();
             store.close();
+            // Kafka mode: what the tail did not read yet is read from the saved positions at the next start.
+            reportFeed.ifPresent(KafkaEventTail::close);
+            reports.close();
             // Last: events appended while Vert.x stopped (expiries) are still stored.
             events.close();
             metrics.close();
@@ -210,6 +261,7 @@ public final class CmServer implements AutoCloseable {
         private final SessionHandlers sessions;
         private final OperationsHandlers operations;
         private final Handler<RoutingContext> liveStream;
+        private final Consumer<Router> admin;
         private final ServerMetrics metrics;
         private final ConnectionLimits connections;
         private final boolean metricsHere;
@@ -217,9 +269,10 @@ public final class CmServer implements AutoCloseable {
         private HttpServer server;
 
         HttpVerticle(int port, ServerConfig config, SessionHandlers sessions, OperationsHandlers operations,
-                     Handler<RoutingContext> liveStream, ServerMetrics metrics, ConnectionLimits connections,
-                     boolean metricsHere, Clock clock) {
+                     Handler<RoutingContext> liveStream, Consumer<Router> admin, ServerMetrics metrics,
+                     ConnectionLimits connections, boolean metricsHere, Clock clock) {
             this.clock = clock;
+            this.admin = admin;
             this.connections = connections;
             this.metricsHere = metricsHere;
             this.port = port;
@@ -240,7 +293,7 @@ public final class CmServer implements AutoCloseable {
                     .setIdleTimeout((int) config.http().idleTimeout().toMillis())
                     .setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
             server.connectionHandler(connections::accept);
-            server.requestHandler(ApiRouter.create(vertx, sessions, operations, liveStream, metrics,
+            server.requestHandler(ApiRouter.create(vertx, sessions, operations, liveStream, admin, metrics,
                     config.corsOrigins(), clock, config.http(), metricsHere));
             server.invalidRequestHandler(ApiRouter::invalidRequest);
             this.server = server;

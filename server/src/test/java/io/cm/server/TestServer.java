@@ -59,6 +59,11 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(Optional.empty(), env);
     }
 
+    /** The built-in demo configuration on {@code dataDir}, e.g. that of a server stopped before. */
+    public static TestServer demo(Map<String, String> env, Path dataDir) {
+        return new TestServer(Optional.empty(), env, dataDir);
+    }
+
     public static TestServer withConfig(String yaml) {
         return new TestServer(Optional.of(yaml), Map.of());
     }

@@ -1,7 +1,6 @@
 package io.cm.bench.jmh;
 
 import io.cm.core.evaluation.Candidate;
-import io.cm.core.evaluation.Evaluation;
 import io.cm.core.evaluation.PolicyEvaluator;
 import io.cm.core.evaluation.Verdict;
 import io.cm.core.policy.Application;
@@ -73,7 +72,7 @@ public class PolicyEvaluatorBenchmark {
     }
 
     @Benchmark
-    public Evaluation permittedHeartbeat() {
-        return evaluator.evaluateHeartbeat(app, heartbeat, othersOfS2);
+    public Verdict permittedHeartbeat() {
+        return evaluator.evaluateHeartbeat(app, heartbeat, heartbeat.metadata(), othersOfS2);
     }
 }

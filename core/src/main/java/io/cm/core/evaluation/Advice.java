@@ -22,11 +22,24 @@ public sealed interface Advice {
             return new RuleViolation(policy, rule, message, threshold, current, attribute, value, displacer,
                     Optional.of(byWhom));
         }
+
+        /** This violation with other sessions to list, e.g. those that stay when running sessions are dismissed. */
+        public RuleViolation listing(List<Conflict> others) {
+            return new RuleViolation(policy, rule, message, threshold, current, attribute, value, others, dismissedBy);
+        }
     }
 
     /** The session was killed by another session's X-Terminate. */
     record RemoteTermination(String terminatedBy, String reason, Terminator terminator) implements Advice {
         public static final String REASON = "New session requested with X-Terminate header";
+        /** {@code terminatedBy} of a session an operator ended (admin API). */
+        public static final String OPERATOR = "operator";
+
+        /** The advice of a session an operator ended at {@code now}. */
+        public static RemoteTermination byOperator(long now) {
+            return new RemoteTermination(OPERATOR, "Terminated by an operator",
+                    new Terminator("Operator", Optional.empty(), Optional.empty(), now));
+        }
     }
 
     /** What a user is shown of the session that killed theirs. */

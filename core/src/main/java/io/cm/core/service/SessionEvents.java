@@ -43,8 +43,8 @@ final class SessionEvents {
                 Optional.of(evaluation), Optional.empty()));
     }
 
-    void dismissedOnHeartbeat(SubjectKey subject, Application app, Session session, long now) {
-        log.append(of(SessionEventType.DISMISSED, subject, app, session, now, Optional.empty(), Optional.empty()));
+    void dismissedOnHeartbeat(SubjectKey subject, Application app, Session session, Evaluation evaluation, long now) {
+        log.append(of(SessionEventType.DISMISSED, subject, app, session, now, Optional.of(evaluation), Optional.empty()));
     }
 
     void expired(Catalog catalog, SubjectKey subject, List<Session> sessions, long now) {
@@ -53,10 +53,11 @@ final class SessionEvents {
         }
     }
 
-    void killed(Catalog catalog, SubjectKey subject, List<Session> victims, Session killer, long now) {
+    /** {@code terminatedBy}: the id of the session whose X-Terminate named them, or {@code operator}. */
+    void killed(Catalog catalog, SubjectKey subject, List<Session> victims, String terminatedBy, long now) {
         for (Session s : victims) {
             log.append(of(SessionEventType.KILLED, subject, owner(catalog, s), s, now, Optional.empty(),
-                    Optional.of(killer.id())));
+                    Optional.of(terminatedBy)));
         }
     }
 

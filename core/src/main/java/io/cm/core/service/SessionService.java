@@ -39,7 +39,8 @@ import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
- * The session use cases: start, heartbeat, stop, list, expire. Each reads the clock and the
+ * The session use cases: start, heartbeat, stop, list, expire, and the operator's (look up a
+ * subject, kill a session, end and forget a subject). Each reads the clock and the
  * {@link DecisionSettings} once, runs one pure decision on the subject's state through the
  * {@link SessionStore}, then emits the events of what was committed, once the store says it is kept.
  *
@@ -134,7 +135,7 @@ public final class SessionService {
         events.expired(catalog, subject, start.expired, now);
         switch (start.outcome) {
             case StartOutcome.Started started -> {
-                events.killed(catalog, subject, start.killed, started.session(), now);
+                events.killed(catalog, subject, start.killed, started.session().id(), now);
                 events.dismissed(catalog, subject, start.dismissed, now);
                 events.started(subject, app, started.session(), now);
             }
@@ -198,7 +199,11 @@ public final class SessionService {
         return before.active().isEmpty() ? catalog.version() : before.policyVersion();
     }
 
-    private record Beat(HeartbeatOutcome outcome, List<Session> expired, Optional<Session> denied) {
+    private record Beat(HeartbeatOutcome outcome, List<Session> expired, Optional<Session> denied,
+                        List<Dismissal> dismissed) {
+        Beat(HeartbeatOutcome outcome, List<Session> expired) {
+            this(outcome, expired, Optional.empty(), List.of());
+        }
     }
 
     /**
@@ -240,10 +245,13 @@ public final class SessionService {
             case Metered.Done<Beat> done -> {
                 Beat beat = done.value();
                 events.expired(catalog, subject, beat.expired, now);
+                events.dismissed(catalog, subject, beat.dismissed, now);
                 if (beat.outcome instanceof HeartbeatOutcome.Alive alive) {
                     events.heartbeat(subject, app, alive.session(), now);
                 }
-                beat.denied.ifPresent(s -> events.dismissedOnHeartbeat(subject, app, s, now));
+                if (beat.outcome instanceof HeartbeatOutcome.Denied denied) {
+                    beat.denied.ifPresent(s -> events.dismissedOnHeartbeat(subject, app, s, denied.evaluation(), now));
+                }
                 yield beat.outcome;
             }
         });
@@ -254,14 +262,11 @@ public final class SessionService {
         SubjectSessions state = current.withoutExpired(now);
         List<Session> expired = current.expiredAt(now);
         Optional<Session> found = state.activeSession(sessionId);
-        if (found.isEmpty()) {
-            return new Change<>(state, new Beat(endedOutcome(state, sessionId, true), expired, Optional.empty()));
-        }
+        if (found.isEmpty()) return new Change<>(state, new Beat(endedOutcome(state, sessionId, true), expired));
         Session session = found.get();
         Optional<String> immutable = ImmutableMetadata.changedKey(session.metadata(), metadata);
         if (immutable.isPresent()) {
-            return new Change<>(state, new Beat(new HeartbeatOutcome.ImmutableMetadata(immutable.get()), expired,
-                    Optional.empty()));
+            return new Change<>(state, new Beat(new HeartbeatOutcome.ImmutableMetadata(immutable.get()), expired));
         }
         Map<String, String> merged = session.metadata();
         if (!metadata.isEmpty()) {
@@ -269,25 +274,42 @@ public final class SessionService {
             merged.putAll(MetadataKeys.SHARED.shared(metadata));
         }
         List<Session> others = state.active().stream().filter(s -> !s.id().equals(sessionId)).toList();
-        Evaluation evaluation = new PolicyEvaluator(catalog).evaluateHeartbeat(app,
-                new Candidate(sessionId, session.terminationCode(), session.startTime(), merged), others);
-        if (!evaluation.permits()) {
+        Verdict verdict = new PolicyEvaluator(catalog).evaluateHeartbeat(app,
+                new Candidate(sessionId, session.terminationCode(), session.startTime(), merged), session.metadata(),
+                others);
+        if (!verdict.evaluation().permits()) {
             return new Change<>(new SubjectSessions(others, state.ended(), state.policyVersion()),
-                    new Beat(new HeartbeatOutcome.Denied(evaluation), expired, Optional.of(session)));
+                    new Beat(new HeartbeatOutcome.Denied(verdict.evaluation()), expired, Optional.of(session),
+                            List.of()));
         }
         Session beaten = session.heartbeat(now, now + timings.lifetimeMillis(), merged);
-        SubjectSessions next = state.replacing(beaten);
-        long version = next.policyVersion() == catalog.version() || othersPass(catalog, beaten, others)
+        SubjectSessions next = dismiss(state.replacing(beaten), verdict.dismissals(), now);
+        List<Session> rest = next.active().stream().filter(s -> !s.id().equals(sessionId)).toList();
+        long version = next.policyVersion() == catalog.version() || othersPass(catalog, beaten, rest)
                 ? catalog.version() : next.policyVersion();
         return new Change<>(new SubjectSessions(next.active(), next.ended(), version),
-                new Beat(alive(beaten, now), expired, Optional.empty()));
+                new Beat(alive(beaten, now), expired, Optional.empty(), verdict.dismissals()));
+    }
+
+    /** {@code state} without the dismissed sessions, each remembered with its advice for its next call. */
+    private SubjectSessions dismiss(SubjectSessions state, List<Dismissal> dismissals, long now) {
+        if (dismissals.isEmpty()) return state;
+        long forgetAt = now + timings.endedRetention().toMillis();
+        Set<String> ended = new HashSet<>();
+        List<EndedSession> tombstones = new ArrayList<>(state.ended());
+        for (Dismissal dismissal : dismissals) {
+            ended.add(dismissal.session().id());
+            tombstones.add(new EndedSession(dismissal.session().id(), EndReason.DISMISSED, dismissal.advice(), forgetAt));
+        }
+        List<Session> active = state.active().stream().filter(s -> !ended.contains(s.id())).toList();
+        return new SubjectSessions(active, tombstones, state.policyVersion());
     }
 
     /**
      * Whether every session in {@code others} would pass a heartbeat beside {@code beaten} and the
-     * rest under {@code catalog}: then the whole state is evaluated under it, and later heartbeats
-     * without metadata may only move times. Sessions of applications no longer configured have no
-     * policies to fail.
+     * rest under {@code catalog}, ending and dismissing nothing: then the whole state is evaluated
+     * under it, and later heartbeats without metadata may only move times. Sessions of applications
+     * no longer configured have no policies to fail.
      */
     private static boolean othersPass(Catalog catalog, Session beaten, List<Session> others) {
         PolicyEvaluator evaluator = new PolicyEvaluator(catalog);
@@ -298,7 +320,8 @@ public final class SessionService {
             rest.add(beaten);
             for (Session o : others) if (o != s) rest.add(o);
             Candidate candidate = new Candidate(s.id(), s.terminationCode(), s.startTime(), s.metadata());
-            if (!evaluator.evaluateHeartbeat(owner.get(), candidate, rest).permits()) return false;
+            Verdict verdict = evaluator.evaluateHeartbeat(owner.get(), candidate, s.metadata(), rest);
+            if (!verdict.evaluation().permits() || !verdict.dismissals().isEmpty()) return false;
         }
         return true;
     }
@@ -365,6 +388,64 @@ public final class SessionService {
                 }
             }
             return new RunningStreams(visible, others, expires);
+        });
+    }
+
+    /** Every active session of the subject, whatever application started it (operators, SPEC §9). */
+    public CompletionStage<List<Session>> sessionsOf(SubjectKey subject) {
+        return store.read(subject).thenApply(state -> state.withoutExpired(clock.millis()).active());
+    }
+
+    private record Kill(KillOutcome outcome, List<Session> expired) {
+    }
+
+    /**
+     * An operator ends one session: its next heartbeat or stop gets 410 with a remote-termination
+     * advice ({@code terminatedBy} {@code operator}), as after an X-Terminate.
+     */
+    public CompletionStage<KillOutcome> kill(SubjectKey subject, String sessionId) {
+        return inOrder(subject, () -> {
+            Catalog catalog = settings.get().catalog();
+            long now = clock.millis();
+            return store.update(subject, Optional.empty(), current -> {
+                SubjectSessions state = current.withoutExpired(now);
+                List<Session> expired = current.expiredAt(now);
+                Optional<Session> found = state.activeSession(sessionId);
+                if (found.isEmpty()) return new Change<>(state, new Kill(new KillOutcome.NotActive(), expired));
+                EndedSession tombstone = new EndedSession(sessionId, EndReason.KILLED,
+                        Advice.RemoteTermination.byOperator(now), now + timings.endedRetention().toMillis());
+                List<EndedSession> ended = new ArrayList<>(state.ended());
+                ended.add(tombstone);
+                List<Session> active = state.active().stream().filter(s -> !s.id().equals(sessionId)).toList();
+                return new Change<>(new SubjectSessions(active, ended, state.policyVersion()),
+                        new Kill(new KillOutcome.Killed(found.get()), expired));
+            }).thenApply(metered -> {
+                Kill kill = unmetered(metered);
+                events.expired(catalog, subject, kill.expired, now);
+                if (kill.outcome instanceof KillOutcome.Killed killed) {
+                    events.killed(catalog, subject, List.of(killed.session()), Advice.RemoteTermination.OPERATOR, now);
+                }
+                return kill.outcome;
+            });
+        });
+    }
+
+    /**
+     * An operator ends every session of the subject and forgets it: nothing of it stays stored, so
+     * the ended sessions' next calls get a bodiless 410. Completes with the sessions it ended.
+     */
+    public CompletionStage<List<Session>> endSubject(SubjectKey subject) {
+        return inOrder(subject, () -> {
+            Catalog catalog = settings.get().catalog();
+            long now = clock.millis();
+            return store.update(subject, Optional.empty(), current -> new Change<>(SubjectSessions.EMPTY, current))
+                    .thenApply(metered -> {
+                        SubjectSessions before = unmetered(metered);
+                        List<Session> running = before.withoutExpired(now).active();
+                        events.expired(catalog, subject, before.expiredAt(now), now);
+                        events.killed(catalog, subject, running, Advice.RemoteTermination.OPERATOR, now);
+                        return running;
+                    });
         });
     }
 

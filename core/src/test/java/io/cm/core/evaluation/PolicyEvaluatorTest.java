@@ -483,36 +483,134 @@ class PolicyEvaluatorTest {
         PolicyEvaluator evaluator = new PolicyEvaluator(new Catalog(List.of(a), List.of(policy("p", ConflictMode.LIFO, MAX_3))));
         Candidate beating = new Candidate("s1", "Ts1", 1, Map.of());
 
-        Evaluation evaluation = evaluator.evaluateHeartbeat(a, beating, List.of(session("s2", "a", 2), session("s3", "a", 3)));
+        Verdict verdict = evaluator.evaluateHeartbeat(a, beating, Map.of(),
+                List.of(session("s2", "a", 2), session("s3", "a", 3)));
 
-        assertThat(evaluation.permits()).isTrue();
+        assertThat(verdict.evaluation().permits()).isTrue();
+        assertThat(verdict.dismissals()).isEmpty();
     }
 
     @Test
-    void heartbeatThatBreaksALifoRuleIsDenied() {
+    void heartbeatWhoseMetadataChangeBreaksALifoRuleIsDenied() {
         Application a = app("a", "t", "live-only");
         PolicyEvaluator evaluator = new PolicyEvaluator(new Catalog(List.of(a), List.of(
                 targeted("live-only", new Target("contentType", Set.of("live")), new Rule.MaxStreams(null, 1)))));
         Candidate nowLive = new Candidate("s1", "Ts1", 1, Map.of("contentType", "live"));
 
-        Evaluation evaluation = evaluator.evaluateHeartbeat(a, nowLive,
+        Verdict verdict = evaluator.evaluateHeartbeat(a, nowLive, Map.of("contentType", "vod"),
                 List.of(session("s2", "a", 2, Map.of("contentType", "live"))));
 
-        Advice.RuleViolation violation = onlyViolation(evaluation);
+        Advice.RuleViolation violation = onlyViolation(verdict.evaluation());
         assertThat(violation.current()).isEqualTo(2);
         assertThat(conflictIds(violation)).containsExactly("s2");
+        assertThat(verdict.dismissals()).isEmpty();
     }
 
     @Test
-    void heartbeatThatBreaksAFifoRuleIsDeniedToo() {
+    void heartbeatUnderALoweredLifoLimitIsPermittedAndDismissesNothing() {
+        Application a = app("a", "t", "p");
+        PolicyEvaluator evaluator = new PolicyEvaluator(
+                new Catalog(List.of(a), List.of(policy("p", ConflictMode.LIFO, new Rule.MaxStreams(null, 1)))));
+
+        Verdict oldest = evaluator.evaluateHeartbeat(a, new Candidate("s1", "Ts1", 1, Map.of()), Map.of(),
+                List.of(session("s2", "a", 2), session("s3", "a", 3)));
+        Verdict newest = evaluator.evaluateHeartbeat(a, new Candidate("s3", "Ts3", 3, Map.of()), Map.of(),
+                List.of(session("s1", "a", 1), session("s2", "a", 2)));
+
+        assertThat(oldest).isEqualTo(newest);
+        assertThat(oldest.evaluation().permits()).isTrue();
+        assertThat(oldest.dismissals()).isEmpty();
+    }
+
+    @Test
+    void heartbeatOfTheOldestUnderALoweredFifoLimitIsDeniedListingTheSessionsThatStay() {
         Application a = app("a", "t", "p");
         PolicyEvaluator evaluator = new PolicyEvaluator(
                 new Catalog(List.of(a), List.of(policy("p", ConflictMode.FIFO, new Rule.MaxStreams(null, 1)))));
 
-        Evaluation evaluation = evaluator.evaluateHeartbeat(a, new Candidate("s1", "Ts1", 1, Map.of()),
+        Verdict verdict = evaluator.evaluateHeartbeat(a, new Candidate("s1", "Ts1", 1, Map.of()), Map.of(),
                 List.of(session("s2", "a", 2)));
 
-        assertThat(onlyViolation(evaluation).policy()).isEqualTo("p");
+        Advice.RuleViolation violation = onlyViolation(verdict.evaluation());
+        assertThat(violation.policy()).isEqualTo("p");
+        assertThat(violation.threshold()).isEqualTo(1);
+        assertThat(violation.current()).isEqualTo(2);
+        assertThat(conflictIds(violation)).containsExactly("s2");
+        assertThat(verdict.dismissals()).isEmpty();
+    }
+
+    @Test
+    void heartbeatOfANewerSessionUnderALoweredFifoLimitDismissesEveryOlderOneBeyondIt() {
+        Application a = app("a", "t", "p");
+        PolicyEvaluator evaluator = new PolicyEvaluator(
+                new Catalog(List.of(a), List.of(policy("p", ConflictMode.FIFO, new Rule.MaxStreams(null, 1)))));
+
+        Verdict verdict = evaluator.evaluateHeartbeat(a, new Candidate("s3", "Ts3", 3, Map.of()), Map.of(),
+                List.of(session("s2", "a", 2), session("s1", "a", 1)));
+
+        assertThat(verdict.evaluation().permits()).isTrue();
+        assertThat(dismissedIds(verdict)).containsExactly("s1", "s2");
+        assertThat(verdict.dismissals()).allSatisfy(d -> {
+            assertThat(d.advice().threshold()).isEqualTo(1);
+            assertThat(d.advice().conflicts()).extracting(Conflict::sessionId).containsExactly("s3");
+        });
+    }
+
+    @Test
+    void aMiddleSessionUnderALoweredFifoLimitIsDeniedWhileTheOlderBeyondTheLimitIsLeftToItsOwnHeartbeat() {
+        Application a = app("a", "t", "p");
+        PolicyEvaluator evaluator = new PolicyEvaluator(
+                new Catalog(List.of(a), List.of(policy("p", ConflictMode.FIFO, new Rule.MaxStreams(null, 1)))));
+
+        Verdict verdict = evaluator.evaluateHeartbeat(a, new Candidate("s2", "Ts2", 2, Map.of()), Map.of(),
+                List.of(session("s1", "a", 1), session("s3", "a", 3)));
+
+        assertThat(conflictIds(onlyViolation(verdict.evaluation()))).containsExactly("s3");
+        assertThat(verdict.dismissals()).isEmpty();
+    }
+
+    @Test
+    void underALoweredFifoPerValueLimitOnlyTheOldestOfTheSameValueIsDismissed() {
+        Application a = app("a", "t", "p");
+        PolicyEvaluator evaluator = new PolicyEvaluator(new Catalog(List.of(a), List.of(
+                policy("p", ConflictMode.FIFO, new Rule.MaxPerValue(null, "channel", 1)))));
+
+        Verdict verdict = evaluator.evaluateHeartbeat(a, new Candidate("s4", "Ts4", 4, Map.of("channel", "A")),
+                Map.of("channel", "A"), List.of(session("s1", "a", 1, Map.of("channel", "B")),
+                        session("s2", "a", 2, Map.of("channel", "A")), session("s3", "a", 3, Map.of("channel", "B"))));
+
+        assertThat(verdict.evaluation().permits()).isTrue();
+        assertThat(dismissedIds(verdict)).containsExactly("s2");
+    }
+
+    @Test
+    void underALoweredFifoDistinctLimitEverySessionOfTheLeastRecentValuesIsDismissed() {
+        Application a = app("a", "t", "p");
+        PolicyEvaluator evaluator = new PolicyEvaluator(new Catalog(List.of(a), List.of(
+                policy("p", ConflictMode.FIFO, new Rule.MaxDistinct(null, "deviceId", 1)))));
+
+        Verdict verdict = evaluator.evaluateHeartbeat(a, new Candidate("s4", "Ts4", 4, Map.of("deviceId", "tv")),
+                Map.of("deviceId", "tv"), List.of(session("s1", "a", 1, Map.of("deviceId", "tv")),
+                        session("s2", "a", 2, Map.of("deviceId", "phone")),
+                        session("s3", "a", 3, Map.of("deviceId", "phone"))));
+
+        assertThat(verdict.evaluation().permits()).isTrue();
+        assertThat(dismissedIds(verdict)).containsExactly("s2", "s3");
+    }
+
+    @Test
+    void heartbeatWhoseMetadataChangeBreaksAFifoRuleKeepsItAndDismissesTheOldestOther() {
+        Application a = app("a", "t", "p");
+        PolicyEvaluator evaluator = new PolicyEvaluator(new Catalog(List.of(a), List.of(new Policy("p",
+                List.of(new Rule.MaxStreams(null, 1)), ConflictMode.FIFO,
+                Optional.of(new Target("contentType", Set.of("live")))))));
+
+        Verdict verdict = evaluator.evaluateHeartbeat(a, new Candidate("s1", "Ts1", 1, Map.of("contentType", "live")),
+                Map.of("contentType", "vod"), List.of(session("s2", "a", 2, Map.of("contentType", "live"))));
+
+        assertThat(verdict.evaluation().permits()).isTrue();
+        assertThat(dismissedIds(verdict)).containsExactly("s2");
+        assertThat(verdict.dismissals().getFirst().advice().dismissedBy()).contains("s1");
     }
 
     @Test

@@ -42,18 +42,26 @@ final class ServiceFixture {
     final List<SessionEvent> events = new CopyOnWriteArrayList<>();
     final InMemorySessionStore store = new InMemorySessionStore();
     final SessionIds ids = new SessionIds("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8));
-    final Catalog catalog = new Catalog(List.of(DEMO, DEMO_2, FIFO, LIVE, OTHER), List.of(
+    static final List<Policy> POLICIES = List.of(
             new Policy("demo-policy", List.of(new Rule.MaxStreams(null, 3)), ConflictMode.LIFO, Optional.empty()),
             new Policy("demo-policy-2", List.of(new Rule.MaxPerValue(null, "channel", 2)), ConflictMode.LIFO,
                     Optional.empty()),
             new Policy("latest-wins", List.of(new Rule.MaxStreams(null, 2)), ConflictMode.FIFO, Optional.empty()),
             new Policy("live-only", List.of(new Rule.MaxStreams(null, 1)), ConflictMode.LIFO,
                     Optional.of(new Target("contentType", Set.of("live")))),
-            new Policy("other-policy", List.of(new Rule.MaxStreams(null, 5)), ConflictMode.LIFO, Optional.empty())));
+            new Policy("other-policy", List.of(new Rule.MaxStreams(null, 5)), ConflictMode.LIFO, Optional.empty()));
+    /** Read by the service at every operation: a test swaps it as an operator's change would. */
+    Catalog catalog = new Catalog(List.of(DEMO, DEMO_2, FIFO, LIVE, OTHER), POLICIES);
     /** Generous, so that only the tests about throttling meet it. */
     RequestLimits limits = new RequestLimits(new RequestLimit(100_000, 60_000), new RequestLimit(100_000, 60_000));
     final SessionService service = new SessionService(() -> new DecisionSettings(catalog, limits),
             store, ids, SessionTimings.DEFAULTS, clock, events::add);
+
+    /** Applies {@code policy} in place of the policy of its name, as the admin API would. */
+    void change(Policy policy) {
+        catalog = new Catalog(catalog.applications(), POLICIES.stream()
+                .map(p -> p.name().equals(policy.name()) ? policy : p).toList());
+    }
 
     private static Application app(String id, String tenant, String name, String policy) {
         return new Application(id, tenant, name, Optional.empty(), List.of(policy), Optional.empty());

@@ -1,39 +1,27 @@
 package io.cm.server.config;
 
-import io.cm.core.event.SessionEventType;
-import io.cm.core.policy.Application;
-import io.cm.core.policy.ConflictMode;
-import io.cm.core.policy.Policy;
-import io.cm.core.policy.Rule;
-import io.cm.core.policy.Target;
-
-import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The shape of the YAML config file as operators write it (keys in kebab-case). Every setting may
- * be absent; {@link ConfigLoader} fills in defaults and overrides. Entries are checked as they are
- * read, so that Jackson reports a bad one with its line in the file.
+ * be absent; {@link ConfigLoader} fills in defaults and overrides. Jackson reports a key or value
+ * of the wrong shape with its line; the tenants, policies and streams are then checked as a whole
+ * by {@link ManagedConfig#check()}, which the admin API uses too.
  */
 record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling throttling, Delivery delivery,
-                  Http http, List<TenantEntry> tenants, List<PolicyEntry> policies, List<StreamEntry> streams) {
+                  Http http, Reports reports, List<ManagedConfig.Tenant> tenants, List<ManagedConfig.PolicyEntry> policies,
+                  List<ManagedConfig.StreamEntry> streams) {
 
-    ConfigFile {
-        tenants = tenants == null ? List.of() : List.copyOf(tenants);
-        policies = policies == null ? List.of() : List.copyOf(policies);
-        streams = streams == null ? List.of() : List.copyOf(streams);
+    /** The sections operators may also change at run time, as written; checked by {@link ManagedConfig#check()}. */
+    ManagedConfig managed() {
+        return new ManagedConfig(tenants, policies, streams);
     }
 
     /** Settings of the process itself; overridden by {@code CM_<KEY>} (for example {@code CM_PORT}). */
     record Server(Integer port, String dataDir, String store, String redisUrl, String events,
                   String kafkaBootstrap, String kafkaTopic, List<String> corsOrigins, String idSecret, String host,
                   Integer managementPort, String managementHost, String logFormat,
-                  String fsync) {
+                  String fsync, String adminToken, String adminConfig) {
     }
 
     /** Overridden by {@code CM_SESSIONS_<KEY>}. */
@@ -58,111 +46,7 @@ record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling th
                 String failedAuthWindow) {
     }
 
-    record TenantEntry(String id, String name, List<ApplicationEntry> applications) {
-        TenantEntry {
-            requireText(id, "tenant id");
-            applications = applications == null ? List.of() : List.copyOf(applications);
-        }
-
-        List<Application> toApplications() {
-            return applications.stream().map(a -> a.toApplication(id)).toList();
-        }
-    }
-
-    record ApplicationEntry(String id, String name, String platform, List<String> policies, String secret) {
-        ApplicationEntry {
-            requireText(id, "application id");
-            policies = policies == null ? List.of() : List.copyOf(policies);
-        }
-
-        Application toApplication(String tenant) {
-            return new Application(id, tenant, name, Optional.ofNullable(platform), policies, Optional.ofNullable(secret));
-        }
-    }
-
-    record TargetEntry(String attribute, Set<String> values) {
-    }
-
-    record RuleEntry(String type, String name, Integer limit, String attribute) {
-        RuleEntry {
-            rule(type, name, limit, attribute);
-        }
-
-        Rule toRule() {
-            return rule(type, name, limit, attribute);
-        }
-
-        private static Rule rule(String type, String name, Integer limit, String attribute) {
-            requireText(type, "rule type");
-            if (limit == null) throw new IllegalArgumentException("rule " + type + " needs a limit");
-            return switch (type) {
-                case "max-streams" -> new Rule.MaxStreams(name, limit);
-                case "max-per-value" -> new Rule.MaxPerValue(name, attribute, limit);
-                case "max-distinct" -> new Rule.MaxDistinct(name, attribute, limit);
-                default -> throw new IllegalArgumentException(
-                        "unknown rule type '" + type + "' (expected max-streams, max-per-value or max-distinct)");
-            };
-        }
-    }
-
-    record PolicyEntry(String name, String mode, TargetEntry target, List<RuleEntry> rules) {
-        PolicyEntry {
-            rules = rules == null ? List.of() : List.copyOf(rules);
-            policy(name, mode, target, rules);
-        }
-
-        Policy toPolicy() {
-            return policy(name, mode, target, rules);
-        }
-
-        private static Policy policy(String name, String mode, TargetEntry target, List<RuleEntry> rules) {
-            return new Policy(name, rules.stream().map(RuleEntry::toRule).toList(), conflictMode(mode),
-                    Optional.ofNullable(target).map(t -> new Target(t.attribute(), t.values())));
-        }
-
-        private static ConflictMode conflictMode(String mode) {
-            if (mode == null) return ConflictMode.LIFO;
-            try {
-                return ConflictMode.valueOf(mode.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown conflict mode '" + mode + "' (expected LIFO or FIFO)");
-            }
-        }
-    }
-
-    /** {@code types}: the event types the stream carries, by wire name; absent means all. */
-    record StreamEntry(String name, String tenant, List<String> tokens, List<String> types) {
-        StreamEntry {
-            requireText(name, "stream name");
-            requireText(tenant, "stream tenant");
-            tokens = tokens == null ? List.of() : List.copyOf(tokens);
-            if (tokens.isEmpty()) throw new IllegalArgumentException("stream " + name + " needs at least one token");
-            eventTypes(name, types);
-        }
-
-        LiveStreamSettings toSettings() {
-            return new LiveStreamSettings(name, tenant, tokens, eventTypes(name, types));
-        }
-
-        private static Set<SessionEventType> eventTypes(String stream, List<String> names) {
-            if (names == null) return EnumSet.allOf(SessionEventType.class);
-            if (names.isEmpty()) {
-                throw new IllegalArgumentException("stream " + stream + ": types must name at least one event type "
-                        + "(leave it out to carry all)");
-            }
-            Set<SessionEventType> types = EnumSet.noneOf(SessionEventType.class);
-            for (String name : names) {
-                types.add(Arrays.stream(SessionEventType.values()).filter(type -> type.wireName().equals(name))
-                        .findFirst().orElseThrow(() -> new IllegalArgumentException("stream " + stream
-                                + ": unknown event type '" + name + "' (expected "
-                                + Arrays.stream(SessionEventType.values()).map(SessionEventType::wireName)
-                                .collect(Collectors.joining(", ")) + ")")));
-            }
-            return types;
-        }
-    }
-
-    private static void requireText(String value, String what) {
-        if (value == null || value.isBlank()) throw new IllegalArgumentException(what + " is required");
+    /** Usage report retention per granularity; overridden by {@code CM_REPORTS_<KEY>}. */
+    record Reports(String minutes, String hours, String days, String months, String lateness) {
     }
 }

@@ -14,8 +14,6 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.cm.core.policy.Application;
-import io.cm.core.policy.Catalog;
 import io.cm.core.service.SessionTimings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,13 +27,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -48,7 +44,8 @@ import java.util.stream.Collectors;
  * <p>Environment names: the settings of the {@code server} section are {@code CM_<KEY>}
  * ({@code CM_PORT}, {@code CM_DATA_DIR}, {@code CM_STORE}, {@code CM_REDIS_URL}, {@code CM_EVENTS},
  * {@code CM_KAFKA_BOOTSTRAP}, {@code CM_KAFKA_TOPIC}, {@code CM_CORS_ORIGINS}, {@code CM_ID_SECRET}, {@code CM_HOST},
- * {@code CM_MANAGEMENT_PORT}, {@code CM_MANAGEMENT_HOST}, {@code CM_LOG_FORMAT}, {@code CM_FSYNC}); those of the other
+ * {@code CM_MANAGEMENT_PORT}, {@code CM_MANAGEMENT_HOST}, {@code CM_LOG_FORMAT}, {@code CM_FSYNC}, {@code CM_ADMIN_TOKEN},
+ * {@code CM_ADMIN_CONFIG}); those of the other
  * sections are {@code CM_<SECTION>_<KEY>}, e.g. {@code CM_THROTTLING_INITS_PER_WINDOW} or
  * {@code CM_DELIVERY_RESUME_WINDOW}. Lists are
  * comma-separated.
@@ -68,7 +65,8 @@ public final class ConfigLoader {
             "limits", ConfigFile.Limits.class,
             "throttling", ConfigFile.Throttling.class,
             "delivery", ConfigFile.Delivery.class,
-            "http", ConfigFile.Http.class);
+            "http", ConfigFile.Http.class,
+            "reports", ConfigFile.Reports.class);
     private static final ObjectMapper YAML = new ObjectMapper(
             YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
@@ -91,11 +89,44 @@ public final class ConfigLoader {
         options.dataDir().ifPresent(dir -> section(tree, "server").put("data-dir", dir.toString()));
         options.host().ifPresent(host -> section(tree, "server").put("host", host));
         ConfigFile merged = bind(source + " with overrides", tree);
+        ManagedSettings managed = switch (merged.managed().check()) {
+            case ConfigCheck.Valid valid -> valid.settings();
+            case ConfigCheck.Invalid invalid -> throw new ConfigException(describe(source, invalid.problems(), text));
+        };
         try {
-            return build(merged);
+            return build(merged, managed, path.isEmpty());
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": " + e.getMessage());
         }
+    }
+
+    /** The mapper of the configuration model, for YAML files and JSON trees alike (kebab-case keys, strict). */
+    static ObjectMapper mapper() {
+        return YAML;
+    }
+
+    /** Where binding stopped and why, as a problem of the model. */
+    static ConfigProblem problem(JacksonException e) {
+        List<JsonMappingException.Reference> path = e instanceof JsonMappingException mapping ? mapping.getPath() : List.of();
+        return new ConfigProblem(pointer(path), fault(e));
+    }
+
+    /**
+     * One line per problem, each with the line of the file where its key starts, or for a key that
+     * is missing, the line of the entry that lacks it.
+     */
+    private static String describe(String source, List<ConfigProblem> problems, String text) {
+        List<String> lines = new ArrayList<>();
+        for (ConfigProblem problem : problems) {
+            OptionalInt line = OptionalInt.empty();
+            for (JsonPointer at = problem.at(); line.isEmpty() && at != null; at = at.head()) {
+                line = YamlLines.lineOf(text, at);
+            }
+            String path = problem.path().isEmpty() ? "" : " (" + problem.path() + ")";
+            lines.add((line.isPresent() ? "line " + line.getAsInt() + path : problem.path()) + ": " + problem.message());
+        }
+        if (lines.size() == 1) return source + ": " + lines.getFirst();
+        return source + ": " + lines.size() + " problems:\n  " + String.join("\n  ", lines);
     }
 
     /** Every {@code CM_*} environment variable that names a setting (deployment examples are checked against it). */
@@ -268,9 +299,10 @@ public final class ConfigLoader {
         }
     }
 
-    private static ServerConfig build(ConfigFile file) {
-        ConfigFile.Server server = orEmpty(file.server(),
-                () -> new ConfigFile.Server(null, null, null, null, null, null, null, null, null, null, null, null, null, null));
+    /** @param builtIn no config file was given: the built-in demo configuration runs */
+    private static ServerConfig build(ConfigFile file, ManagedSettings managed, boolean builtIn) {
+        ConfigFile.Server server = orEmpty(file.server(), () -> new ConfigFile.Server(null, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, null));
         ConfigFile.Sessions sessions = orEmpty(file.sessions(), () -> new ConfigFile.Sessions(null, null, null));
         ConfigFile.Limits limits = orEmpty(file.limits(), () -> new ConfigFile.Limits(null, null, null, null));
         ConfigFile.Throttling throttling = orEmpty(file.throttling(), () -> new ConfigFile.Throttling(null, null, null));
@@ -341,27 +373,26 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("server.management-port must differ from server.port (" + port + ")");
         }
 
-        Catalog catalog = catalog(file);
-        Set<String> tenants = file.tenants().stream().map(ConfigFile.TenantEntry::id).collect(Collectors.toSet());
-        List<LiveStreamSettings> streams = new ArrayList<>();
-        Set<String> streamNames = new HashSet<>();
-        for (ConfigFile.StreamEntry stream : file.streams()) {
-            if (!streamNames.add(stream.name())) throw new IllegalArgumentException("duplicate stream " + stream.name());
-            if (!tenants.contains(stream.tenant())) {
-                throw new IllegalArgumentException("stream " + stream.name() + " names unknown tenant " + stream.tenant());
-            }
-            streams.add(stream.toSettings());
-        }
         return new ServerConfig(port, Path.of(or(server.dataDir(), "data")), store, Optional.ofNullable(server.redisUrl()),
                 events, kafka, timings, inputLimits, throttle,
-                server.corsOrigins() == null ? List.of() : server.corsOrigins(), catalog, streams, deliverySettings,
+                server.corsOrigins() == null ? List.of() : server.corsOrigins(), managed, deliverySettings,
                 Optional.ofNullable(server.idSecret()).filter(s -> !s.isEmpty()), httpSettings,
-                kind(ServerConfig.LogFormat.class, "server.log-format", server.logFormat()), fsync);
+                kind(ServerConfig.LogFormat.class, "server.log-format", server.logFormat()), fsync, admin(server, builtIn),
+                reports(orEmpty(file.reports(), () -> new ConfigFile.Reports(null, null, null, null, null))));
     }
 
-    private static Catalog catalog(ConfigFile file) {
-        List<Application> applications = file.tenants().stream().flatMap(t -> t.toApplications().stream()).toList();
-        return new Catalog(applications, file.policies().stream().map(ConfigFile.PolicyEntry::toPolicy).toList());
+    private static AdminSettings admin(ConfigFile.Server server, boolean builtIn) {
+        List<AdminSettings.Token> tokens = AdminSettings.parseTokens(server.adminToken());
+        return new AdminSettings(tokens, builtIn && tokens.isEmpty(), AdminSettings.precedence(server.adminConfig()));
+    }
+
+    private static ReportSettings reports(ConfigFile.Reports reports) {
+        ReportSettings defaults = ReportSettings.DEFAULTS;
+        return new ReportSettings(duration("reports.minutes", reports.minutes(), defaults.minutes()),
+                duration("reports.hours", reports.hours(), defaults.hours()),
+                duration("reports.days", reports.days(), defaults.days()),
+                duration("reports.months", reports.months(), defaults.months()),
+                duration("reports.lateness", reports.lateness(), defaults.lateness()));
     }
 
     private static <T> T orEmpty(T value, java.util.function.Supplier<T> empty) {

@@ -12,17 +12,21 @@ import java.util.Optional;
  * been merged. See {@code README.md} for the file format and the override names.
  *
  * @param kafka    present when {@code events} is {@code KAFKA}
+ * @param managed  tenants, applications, policies and live streams as the config file gives them; the
+ *                 admin API may change them at run time (see {@code admin.ConfigAdministration})
  * @param idSecret key for signing session ids; when empty, one is generated and kept in {@code dataDir}
  * @param http      listeners and the limits they hold clients to
  * @param logFormat how log lines are written
  * @param fsync     when the embedded store forces its journal to disk
+ * @param admin    who may use the admin API, and whether its persisted changes win over the file
+ * @param reports  usage report retention
  */
 public record ServerConfig(int port, Path dataDir, StoreKind store, Optional<String> redisUrl,
                            EventsKind events, Optional<KafkaSettings> kafka, SessionTimings timings,
                            InputLimits limits, ThrottleSettings throttle, List<String> corsOrigins,
-                           Catalog catalog, List<LiveStreamSettings> streams, DeliverySettings delivery,
-                           Optional<String> idSecret, HttpSettings http,
-                           LogFormat logFormat, Fsync fsync) {
+                           ManagedSettings managed, DeliverySettings delivery, Optional<String> idSecret,
+                           HttpSettings http, LogFormat logFormat, Fsync fsync, AdminSettings admin,
+                           ReportSettings reports) {
 
     public enum StoreKind { EMBEDDED, REDIS }
 
@@ -46,11 +50,20 @@ public record ServerConfig(int port, Path dataDir, StoreKind store, Optional<Str
 
     public ServerConfig {
         corsOrigins = List.copyOf(corsOrigins);
-        streams = List.copyOf(streams);
+    }
+
+    /** The applications and policies of the config file. */
+    public Catalog catalog() {
+        return managed.catalog();
+    }
+
+    /** The live streams of the config file. */
+    public List<LiveStreamSettings> streams() {
+        return managed.streams();
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(newPort, dataDir, store, redisUrl, events, kafka, timings, limits, throttle,
-                corsOrigins, catalog, streams, delivery, idSecret, http, logFormat, fsync);
+                corsOrigins, managed, delivery, idSecret, http, logFormat, fsync, admin, reports);
     }
 }

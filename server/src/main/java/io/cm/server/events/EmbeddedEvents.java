@@ -49,7 +49,9 @@ public final class EmbeddedEvents implements EventBackend {
 
     @Override
     public StreamGroup group(LiveStreamSettings stream) {
-        return groups.computeIfAbsent(stream.name(), name -> new EmbeddedStreamGroup(stream, log, delivery, clock));
+        return groups.compute(stream.name(), (name, current) -> current == null
+                ? new EmbeddedStreamGroup(stream, log, delivery, clock)
+                : current.settings().equals(stream) ? current : new EmbeddedStreamGroup(stream, current, delivery));
     }
 
     @Override

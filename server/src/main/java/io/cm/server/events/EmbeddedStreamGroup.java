@@ -39,13 +39,22 @@ final class EmbeddedStreamGroup implements StreamGroup {
     private boolean positioned;
 
     EmbeddedStreamGroup(LiveStreamSettings settings, EventFeed feed, DeliverySettings delivery, Clock clock) {
+        this(settings, feed, delivery, clock, feed.position(settings.name()));
+    }
+
+    /** The group of {@code settings}, the stream's changed settings, continuing where {@code previous} stands. */
+    EmbeddedStreamGroup(LiveStreamSettings settings, EmbeddedStreamGroup previous, DeliverySettings delivery) {
+        this(settings, previous.feed, delivery, previous.clock, Optional.of(previous.handOff()));
+    }
+
+    private EmbeddedStreamGroup(LiveStreamSettings settings, EventFeed feed, DeliverySettings delivery, Clock clock,
+                                Optional<StreamPosition> start) {
         this.settings = settings;
         this.feed = feed;
         this.clock = clock;
         this.resumeWindowMillis = delivery.resumeWindow().toMillis();
         int partitions = feed.partitions();
-        Optional<StreamPosition> stored = feed.position(settings.name())
-                .filter(position -> position.offsets().size() == partitions);
+        Optional<StreamPosition> stored = start.filter(position -> position.offsets().size() == partitions);
         this.cursors = new PartitionCursor[partitions];
         for (int p = 0; p < partitions; p++) {
             int partition = p;
@@ -130,6 +139,16 @@ final class EmbeddedStreamGroup implements StreamGroup {
         if (members.isEmpty()) return;
         lastActive = clock.millis();
         feed.savePosition(settings.name(), position());
+    }
+
+    /** Where the stream stands now, for the group that takes over after its settings changed. */
+    private synchronized StreamPosition handOff() {
+        if (!members.isEmpty()) lastActive = clock.millis();
+        return position();
+    }
+
+    LiveStreamSettings settings() {
+        return settings;
     }
 
     @Override

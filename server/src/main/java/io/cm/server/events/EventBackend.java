@@ -11,7 +11,11 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  */
 public interface EventBackend extends EventLog, MeterBinder, AutoCloseable {
 
-    /** The consumer group of the live connections of {@code stream}, on this node (and, with Kafka, every other). */
+    /**
+     * The consumer group of the live connections of {@code stream}, on this node (and, with Kafka, every
+     * other). A stream whose settings changed (admin API) gets a new group that continues from the
+     * position of the stream's name; the connections of the old one are for the caller to end.
+     */
     StreamGroup group(LiveStreamSettings stream);
 
     /** Whether events are stored and can be read now (readiness). */

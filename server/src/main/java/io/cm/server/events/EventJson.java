@@ -3,12 +3,18 @@ package io.cm.server.events;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.cm.core.event.SessionEvent;
+import io.cm.core.event.SessionEventType;
 import io.cm.server.http.EvaluationJson;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -53,6 +59,46 @@ public final class EventJson {
             throw new UncheckedIOException("cannot encode event " + event.hitId(), e);
         }
         return bytes.toByteArray();
+    }
+
+    /**
+     * An event read back from its wire shape, without its evaluation result (left empty: readers of
+     * the figures, such as the usage reports, count denials by type and do not need it).
+     *
+     * @throws IllegalArgumentException when {@code bytes} is not an event of this shape
+     */
+    public static SessionEvent decodeWithoutEvaluation(byte[] bytes) {
+        JsonNode json;
+        try {
+            json = EvaluationJson.MAPPER.readTree(bytes);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+        }
+        SessionEventType type = Arrays.stream(SessionEventType.values())
+                .filter(t -> t.wireName().equals(json.path("type").asText())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown event type " + json.path("type")));
+        Map<String, String> metadata = new HashMap<>();
+        json.path("metadata").properties().forEach(entry -> metadata.put(entry.getKey(), entry.getValue().asText()));
+        try {
+            return new SessionEvent(required(json, "hit_id"), Instant.parse(required(json, "timestamp")).toEpochMilli(),
+                    type, required(json, "tenant"), required(json, "applicationId"), json.path("applicationName").asText(),
+                    required(json, "idp"), required(json, "subject"), optional(json, "sessionId"),
+                    optional(json, "terminationCode"), Map.copyOf(metadata), Optional.empty(),
+                    optional(json, "terminatedBy"));
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("bad timestamp: " + e.getMessage(), e);
+        }
+    }
+
+    private static String required(JsonNode json, String name) {
+        JsonNode value = json.get(name);
+        if (value == null || !value.isTextual()) throw new IllegalArgumentException(name + " is missing");
+        return value.asText();
+    }
+
+    private static Optional<String> optional(JsonNode json, String name) {
+        JsonNode value = json.get(name);
+        return value == null || value.isNull() ? Optional.empty() : Optional.of(value.asText());
     }
 
     private static void optional(JsonGenerator json, String name, Optional<String> value) throws IOException {

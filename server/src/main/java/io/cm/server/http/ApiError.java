@@ -2,6 +2,7 @@ package io.cm.server.http;
 
 import io.cm.core.evaluation.Evaluation;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,14 +16,22 @@ public final class ApiError extends RuntimeException {
     private final String code;
     private final transient Optional<Evaluation> evaluation;
     private final transient Map<String, String> headers;
+    private final transient List<String> details;
 
     public ApiError(int status, String code, String message, Optional<Evaluation> evaluation,
                     Map<String, String> headers) {
+        this(status, code, message, evaluation, headers, List.of());
+    }
+
+    /** @param details every problem found, for errors that list several (e.g. an invalid configuration) */
+    public ApiError(int status, String code, String message, Optional<Evaluation> evaluation,
+                    Map<String, String> headers, List<String> details) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
         this.evaluation = evaluation;
         this.headers = Map.copyOf(headers);
+        this.details = List.copyOf(details);
     }
 
     public ApiError(int status, String code, String message) {
@@ -47,5 +56,9 @@ public final class ApiError extends RuntimeException {
 
     public Map<String, String> headers() {
         return headers;
+    }
+
+    public List<String> details() {
+        return details;
     }
 }

@@ -1,5 +1,6 @@
 package io.cm.server.http;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cm.core.store.StoreUnavailableException;
 import io.cm.server.config.HttpSettings;
 import io.cm.server.metrics.ServerMetrics;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * All routes of the server and the one error path they share: whatever fails — a handler's
@@ -44,11 +46,12 @@ public final class ApiRouter {
     }
 
     /**
+     * @param admin       mounts the admin API ({@code /admin/v1})
      * @param metricsHere whether {@code /metrics} is served here; false when a management port serves it
      */
     public static Router create(Vertx vertx, SessionHandlers sessions, OperationsHandlers operations,
-                                Handler<RoutingContext> liveStream, ServerMetrics metrics, List<String> corsOrigins,
-                                Clock clock, HttpSettings http, boolean metricsHere) {
+                                Handler<RoutingContext> liveStream, Consumer<Router> admin, ServerMetrics metrics,
+                                List<String> corsOrigins, Clock clock, HttpSettings http, boolean metricsHere) {
         Router router = common(vertx, metrics, clock);
         FailedAuthThrottle failedAuth = new FailedAuthThrottle(http, clock);
         router.route("/v2/*").handler(cors(corsOrigins));
@@ -56,6 +59,8 @@ public final class ApiRouter {
         router.route("/v2/*").handler(BodyTypes::requireForm);
         router.route("/v2/*").handler(bodies());
         router.route(LIVE_STREAM).handler(failedAuth);
+        // Admin tokens are guessed like application secrets: the same budget of failed attempts.
+        router.route("/admin/*").handler(failedAuth);
 
         timed(router, HttpMethod.GET, "/v2/metadata", sessions::requiredMetadata);
         timed(router, HttpMethod.POST, "/v2/sessions/:idp/:subject", sessions::start);
@@ -66,6 +71,7 @@ public final class ApiRouter {
         // Any other method: the live stream answers 405 itself, with Allow and its own error body (SPEC §6).
         router.route(LIVE_STREAM).handler(liveStream);
         operations(router, operations, metricsHere);
+        admin.accept(router);
         ApiDocsRoutes.mount(router);
         WebRoutes.mount(router);
         return router;
@@ -190,8 +196,9 @@ public final class ApiRouter {
         }
         ctx.response().setStatusCode(error.status());
         error.headers().forEach(ctx.response()::putHeader);
-        SessionHandlers.json(ctx.response(),
-                EvaluationJson.error(error.code(), error.getMessage(), error.evaluation()));
+        ObjectNode body = EvaluationJson.error(error.code(), error.getMessage(), error.evaluation());
+        if (!error.details().isEmpty()) ((ObjectNode) body.get("error")).set("details", EvaluationJson.strings(error.details()));
+        SessionHandlers.json(ctx.response(), body);
     }
 
     /**

@@ -8,18 +8,20 @@ import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * HTTP Basic: the user name is the application id; the password is empty unless the application
- * has a secret, which is then compared in constant time.
+ * has a secret, which is then compared in constant time. Applications are looked up in the catalog
+ * in force at each request, so the admin API's changes apply to the next one.
  */
 public final class BasicAuthenticator {
 
     private static final Map<String, String> CHALLENGE = Map.of("WWW-Authenticate", "Basic realm=\"cm\"");
 
-    private final Catalog catalog;
+    private final Supplier<Catalog> catalog;
 
-    public BasicAuthenticator(Catalog catalog) {
+    public BasicAuthenticator(Supplier<Catalog> catalog) {
         this.catalog = catalog;
     }
 
@@ -36,7 +38,7 @@ public final class BasicAuthenticator {
         int colon = decoded.indexOf(':');
         String user = colon < 0 ? decoded : decoded.substring(0, colon);
         String password = colon < 0 ? "" : decoded.substring(colon + 1);
-        Optional<Application> app = catalog.application(user);
+        Optional<Application> app = catalog.get().application(user);
         if (app.isEmpty() || !passwordMatches(app.get(), password)) {
             throw unauthorized("Unknown application or wrong secret");
         }

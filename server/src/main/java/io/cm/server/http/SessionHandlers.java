@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** The {@code /v2} endpoints: decode, let the core decide, encode (SPEC §2–§3). */
 public final class SessionHandlers {
@@ -34,13 +35,14 @@ public final class SessionHandlers {
     private static final String JSON = "application/json;charset=utf-8";
 
     private final SessionService service;
-    private final Catalog catalog;
+    /** The catalog in force: read at each use, so the admin API's changes apply to the next request. */
+    private final Supplier<Catalog> catalog;
     private final BasicAuthenticator authenticator;
     private final RequestDecoder decoder;
     private final ServerMetrics metrics;
     private final Clock clock;
 
-    public SessionHandlers(SessionService service, Catalog catalog, RequestDecoder decoder, ServerMetrics metrics,
+    public SessionHandlers(SessionService service, Supplier<Catalog> catalog, RequestDecoder decoder, ServerMetrics metrics,
                            Clock clock) {
         this.service = service;
         this.catalog = catalog;
@@ -70,7 +72,7 @@ public final class SessionHandlers {
     private void started(RoutingContext ctx, Application app, SubjectKey subject, StartOutcome outcome) {
         switch (outcome) {
             case StartOutcome.Started started -> {
-                metrics.decision("init", "permit");
+                metrics.decision("init", "permit", app.id(), ServerMetrics.NO_POLICY);
                 ctx.response().setStatusCode(202)
                         .putHeader("Location", started.session().id())
                         .putHeader("Date", HttpDates.format(started.now()))
@@ -78,17 +80,17 @@ public final class SessionHandlers {
                         .end();
             }
             case StartOutcome.Denied denied -> {
-                metrics.decision("init", "deny");
+                metrics.decision("init", "deny", app.id(), policyOf(denied.evaluation()));
                 DenialLog.log(ctx, app, subject, denied.evaluation());
                 throw new ApiError(409, "POLICY_VIOLATION", "Concurrent usage limit exceeded",
                         Optional.of(denied.evaluation()), Map.of());
             }
             case StartOutcome.MissingMetadata missing -> {
-                metrics.decision("init", "missing_metadata");
+                metrics.decision("init", "missing_metadata", app.id(), ServerMetrics.NO_POLICY);
                 throw new ApiError(400, "METADATA_MISSING", "Required metadata missing: "
                         + String.join(", ", missing.missing()), Optional.of(missing.evaluation()), Map.of());
             }
-            case Throttled throttled -> throw throttled("init", throttled);
+            case Throttled throttled -> throw throttled(app, "init", throttled);
         }
     }
 
@@ -104,27 +106,27 @@ public final class SessionHandlers {
     private void beaten(RoutingContext ctx, Application app, SubjectKey subject, HeartbeatOutcome outcome) {
         switch (outcome) {
             case HeartbeatOutcome.Alive alive -> {
-                metrics.decision("heartbeat", "permit");
+                metrics.decision("heartbeat", "permit", app.id(), ServerMetrics.NO_POLICY);
                 ctx.response().setStatusCode(202)
                         .putHeader("Date", HttpDates.format(alive.now()))
                         .putHeader("Expires", HttpDates.format(alive.expires()))
                         .end();
             }
             case HeartbeatOutcome.Denied denied -> {
-                metrics.decision("heartbeat", "deny");
+                metrics.decision("heartbeat", "deny", app.id(), policyOf(denied.evaluation()));
                 DenialLog.log(ctx, app, subject, denied.evaluation());
                 throw new ApiError(409, "POLICY_VIOLATION", "Concurrent usage limit exceeded; the session has ended",
                         Optional.of(denied.evaluation()), Map.of());
             }
             case HeartbeatOutcome.ImmutableMetadata immutable -> {
-                metrics.decision("heartbeat", "immutable_metadata");
+                metrics.decision("heartbeat", "immutable_metadata", app.id(), ServerMetrics.NO_POLICY);
                 throw new ApiError(400, "METADATA_IMMUTABLE",
                         "Metadata key " + immutable.key() + " cannot change during a session");
             }
-            case HeartbeatOutcome.Unknown ignored -> throw sessionNotFound("heartbeat");
-            case HeartbeatOutcome.Gone ignored -> gone(ctx, "heartbeat");
-            case HeartbeatOutcome.Killed killed -> throw terminated("heartbeat", killed.advice());
-            case Throttled throttled -> throw throttled("heartbeat", throttled);
+            case HeartbeatOutcome.Unknown ignored -> throw sessionNotFound(app, "heartbeat");
+            case HeartbeatOutcome.Gone ignored -> gone(ctx, app, "heartbeat");
+            case HeartbeatOutcome.Killed killed -> throw terminated(app, "heartbeat", killed.advice());
+            case Throttled throttled -> throw throttled(app, "heartbeat", throttled);
         }
     }
 
@@ -132,19 +134,19 @@ public final class SessionHandlers {
         Application app = caller(ctx);
         SubjectKey subject = decoder.subject(ctx);
         String sessionId = decoder.sessionId(ctx);
-        onEventLoop(ctx, service.stop(app, subject, sessionId), outcome -> stopped(ctx, outcome));
+        onEventLoop(ctx, service.stop(app, subject, sessionId), outcome -> stopped(ctx, app, outcome));
     }
 
-    private void stopped(RoutingContext ctx, StopOutcome outcome) {
+    private void stopped(RoutingContext ctx, Application app, StopOutcome outcome) {
         switch (outcome) {
             case StopOutcome.Stopped ignored -> {
-                metrics.decision("stop", "stopped");
+                metrics.decision("stop", "stopped", app.id(), ServerMetrics.NO_POLICY);
                 ctx.response().setStatusCode(202).end();
             }
-            case HeartbeatOutcome.Unknown ignored -> throw sessionNotFound("stop");
-            case HeartbeatOutcome.Gone ignored -> gone(ctx, "stop");
-            case HeartbeatOutcome.Killed killed -> throw terminated("stop", killed.advice());
-            case Throttled throttled -> throw throttled("stop", throttled);
+            case HeartbeatOutcome.Unknown ignored -> throw sessionNotFound(app, "stop");
+            case HeartbeatOutcome.Gone ignored -> gone(ctx, app, "stop");
+            case HeartbeatOutcome.Killed killed -> throw terminated(app, "stop", killed.advice());
+            case Throttled throttled -> throw throttled(app, "stop", throttled);
         }
     }
 
@@ -157,8 +159,9 @@ public final class SessionHandlers {
     private void listed(RoutingContext ctx, Application app, RunningStreams running) {
         ObjectNode body = EvaluationJson.MAPPER.createObjectNode();
         ArrayNode list = body.putArray("runningStreams");
+        Catalog current = catalog.get();
         for (Session s : running.visible()) {
-            String name = catalog.application(s.applicationId()).map(Application::name).orElse(s.applicationId());
+            String name = current.application(s.applicationId()).map(Application::name).orElse(s.applicationId());
             list.add(EvaluationJson.runningStream(s, name));
         }
         body.put("otherStreams", running.otherStreams());
@@ -197,28 +200,34 @@ public final class SessionHandlers {
         }
     }
 
-    private ApiError throttled(String operation, Throttled throttled) {
-        metrics.decision(operation, "throttled");
+    /** The policy a denial is counted under: that of its first broken rule. */
+    private static String policyOf(Evaluation evaluation) {
+        return evaluation.advice().stream().filter(a -> a instanceof Advice.RuleViolation)
+                .map(a -> ((Advice.RuleViolation) a).policy()).findFirst().orElse(ServerMetrics.NO_POLICY);
+    }
+
+    private ApiError throttled(Application app, String operation, Throttled throttled) {
+        metrics.decision(operation, "throttled", app.id(), ServerMetrics.NO_POLICY);
         long seconds = Math.max(1, (throttled.acceptedFrom() - clock.millis() + 999) / 1000);
         return new ApiError(429, "THROTTLED", "Too many requests; retry after " + seconds + " s", Optional.empty(),
                 Map.of("Expires", HttpDates.format(throttled.acceptedFrom()), "Retry-After", Long.toString(seconds)));
     }
 
-    private ApiError sessionNotFound(String operation) {
-        metrics.decision(operation, "unknown");
+    private ApiError sessionNotFound(Application app, String operation) {
+        metrics.decision(operation, "unknown", app.id(), ServerMetrics.NO_POLICY);
         return new ApiError(404, "SESSION_NOT_FOUND", "No session with this id was issued to this application "
                 + "for this subject");
     }
 
-    private ApiError terminated(String operation, Advice.RemoteTermination advice) {
-        metrics.decision(operation, "killed");
+    private ApiError terminated(Application app, String operation, Advice.RemoteTermination advice) {
+        metrics.decision(operation, "killed", app.id(), ServerMetrics.NO_POLICY);
         return new ApiError(410, "SESSION_TERMINATED", "The session was terminated by another session",
                 Optional.of(Evaluation.deny(List.of(advice))), Map.of());
     }
 
     /** The deliberate bodiless 410 of a session that was stopped or expired. */
-    private void gone(RoutingContext ctx, String operation) {
-        metrics.decision(operation, "gone");
+    private void gone(RoutingContext ctx, Application app, String operation) {
+        metrics.decision(operation, "gone", app.id(), ServerMetrics.NO_POLICY);
         ctx.response().setStatusCode(410).end();
     }
 

@@ -21,13 +21,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * What {@code /metrics} exposes: decisions by operation and outcome, HTTP requests by route and
- * status (latency histogram), active sessions, and the JVM and process meters operators expect
- * (memory, GC, threads, classes, CPU, open files, uptime).
+ * What {@code /metrics} exposes: decisions by operation, outcome, application and policy, HTTP
+ * requests by route and status (latency histogram), active sessions, and the JVM and process meters
+ * operators expect (memory, GC, threads, classes, CPU, open files, uptime).
+ *
+ * <p>Label cardinality stays bounded: {@code application} and {@code policy} only ever take values
+ * of the configuration (an authenticated caller's id, the policy of a denial's first broken rule,
+ * {@value #NO_POLICY} otherwise), never request input; and once {@value #MAX_DECISION_SERIES} series
+ * exist (applications added through the admin API keep adding some; removed ones keep theirs until
+ * restart), new combinations are counted under {@code application="other",policy="other"}.
  */
 public final class ServerMetrics implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** The {@code policy} of a decision no policy denied. */
+    public static final String NO_POLICY = "none";
+    static final int MAX_DECISION_SERIES = 2_000;
+    private static final String OTHER = "other";
+
     private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
     private final Map<String, Timer> requests = new ConcurrentHashMap<>();
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -46,13 +57,28 @@ public final class ServerMetrics implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
     }
 
-    /** Counts one decision: {@code operation} init|heartbeat|stop, {@code outcome} e.g. permit, deny, gone. */
-    public void decision(String operation, String outcome) {
-        decisions.computeIfAbsent(operation + '/' + outcome, k -> Counter.builder("cm_decisions")
-                .description("Session decisions by operation and outcome")
-                .tag("operation", operation)
-                .tag("outcome", outcome)
-                .register(registry)).increment();
+    /**
+     * Counts one decision: {@code operation} init|heartbeat|stop, {@code outcome} e.g. permit, deny,
+     * gone; of the calling {@code application}, under {@code policy} (that of a denial, else
+     * {@link #NO_POLICY}).
+     */
+    public void decision(String operation, String outcome, String application, String policy) {
+        String key = operation + '/' + outcome + '/' + application + '/' + policy;
+        Counter counter = decisions.get(key);
+        if (counter == null) {
+            boolean full = decisions.size() >= MAX_DECISION_SERIES;
+            String app = full ? OTHER : application;
+            String pol = full ? OTHER : policy;
+            counter = decisions.computeIfAbsent(full ? operation + '/' + outcome + "/other/other" : key,
+                    k -> Counter.builder("cm_decisions")
+                            .description("Session decisions by operation, outcome, application and policy")
+                            .tag("operation", operation)
+                            .tag("outcome", outcome)
+                            .tag("application", app)
+                            .tag("policy", pol)
+                            .register(registry));
+        }
+        counter.increment();
     }
 
     /**

@@ -117,6 +117,10 @@ final class LiveStreamConnection implements GroupMember.Listener {
     }
 
     /** Ends the response cleanly (gzip trailer) and closes the socket; callable from any thread. */
+    LiveStream stream() {
+        return stream;
+    }
+
     Future<Void> close() {
         Promise<Void> closed = Promise.promise();
         context.runOnContext(v -> end(Buffer.buffer()).onComplete(closed));

@@ -12,7 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,32 +27,76 @@ import java.util.stream.Collectors;
 
 /**
  * The configured live streams of the server, each over its group of the event backend; the live
- * connections of this node, so that shutdown ends them cleanly.
+ * connections of this node, so that shutdown ends them cleanly. {@link #reconfigure} adds, removes
+ * and changes streams while the server runs.
  */
 public final class LiveStreams implements MeterBinder {
 
     private static final Logger LOG = LoggerFactory.getLogger(LiveStreams.class);
 
-    private final Map<String, LiveStream> streams;
+    /** Replaced whole by {@link #reconfigure}; readers take the map of the moment. */
+    private volatile Map<String, LiveStream> streams;
+    private final EventBackend events;
     private final DeliverySettings delivery;
     private final Set<LiveStreamConnection> connections = ConcurrentHashMap.newKeySet();
     private final Map<String, Counter> recordsSent = new ConcurrentHashMap<>();
+    /** Guarded by this: the gauge of each stream once meters are bound. */
+    private final Map<String, Gauge> gauges = new HashMap<>();
+    private MeterRegistry meters;
 
     public LiveStreams(List<LiveStreamSettings> settings, EventBackend events, DeliverySettings delivery) {
+        this.events = events;
         this.streams = settings.stream().collect(Collectors.toUnmodifiableMap(LiveStreamSettings::name,
                 stream -> new LiveStream(stream, events.group(stream))));
         this.delivery = delivery;
     }
 
     @Override
-    public void bindTo(MeterRegistry metrics) {
-        for (LiveStream stream : streams.values()) {
-            Gauge.builder("cm_live_stream_connections", stream.group(), group -> group.connections())
-                    .description("Live connections of a stream on this node").tag("stream", stream.name()).register(metrics);
-            recordsSent.put(stream.name(), Counter.builder("cm_live_stream_records_sent")
-                    .description("Records written to the live connections of a stream on this node, repeats included")
-                    .tag("stream", stream.name()).register(metrics));
+    public synchronized void bindTo(MeterRegistry metrics) {
+        meters = metrics;
+        streams.values().forEach(this::meter);
+    }
+
+    private void meter(LiveStream stream) {
+        if (meters == null) return;
+        gauges.put(stream.name(), Gauge.builder("cm_live_stream_connections", stream.group(), group -> group.connections())
+                .description("Live connections of a stream on this node").tag("stream", stream.name()).register(meters));
+        recordsSent.computeIfAbsent(stream.name(), name -> Counter.builder("cm_live_stream_records_sent")
+                .description("Records written to the live connections of a stream on this node, repeats included")
+                .tag("stream", name).register(meters));
+    }
+
+    /**
+     * Makes the streams those of {@code settings}: new ones are served at once; a stream removed or
+     * changed (tenant, tokens, types) ends its live connections on this node cleanly, as on shutdown,
+     * so that none goes on with a revoked token or another tenant's events. A changed stream keeps its
+     * name's position, so its clients resume where they were when they reconnect. Unchanged streams
+     * are untouched.
+     */
+    public synchronized void reconfigure(List<LiveStreamSettings> settings) {
+        Map<String, LiveStream> next = new HashMap<>();
+        List<LiveStream> ended = new ArrayList<>();
+        for (LiveStreamSettings stream : settings) {
+            LiveStream existing = streams.get(stream.name());
+            if (existing != null && existing.settings().equals(stream)) {
+                next.put(stream.name(), existing);
+                continue;
+            }
+            if (existing != null) ended.add(existing);
+            next.put(stream.name(), new LiveStream(stream, events.group(stream)));
         }
+        streams.forEach((name, stream) -> {
+            if (!next.containsKey(name)) ended.add(stream);
+        });
+        streams = Map.copyOf(next);
+        for (LiveStream stream : ended) {
+            Gauge gauge = gauges.remove(stream.name());
+            if (gauge != null) meters.remove(gauge);
+            connections.stream().filter(connection -> connection.stream() == stream).forEach(LiveStreamConnection::close);
+            LOG.info("Live stream {} {}: its connections were ended", stream.name(),
+                    next.containsKey(stream.name()) ? "changed" : "removed");
+        }
+        next.values().stream().filter(stream -> !gauges.containsKey(stream.name())).forEach(this::meter);
     }
 
     Optional<LiveStream> stream(String name) {

@@ -139,7 +139,7 @@ class ConfigLoaderTest {
 
         assertThatThrownBy(() -> load(Optional.of(config), Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("line 9 (policies[0].rules[0])")
+                .hasMessageContaining("line 9 (policies[0].rules[0].type)")
                 .hasMessageContaining("unknown rule type 'max-stream'");
     }
 
@@ -164,7 +164,43 @@ class ConfigLoaderTest {
 
         assertThatThrownBy(() -> load(Optional.of(config), Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage(config + ": application app references unknown policy nope");
+                .hasMessage(config + ": line 5 (tenants[0].applications[0].policies[0]): "
+                        + "application app references unknown policy nope");
+    }
+
+    @Test
+    void everyBrokenRuleOfTheTenantsPoliciesAndStreamsIsListedWithItsLine() throws IOException {
+        Path config = file("""
+                tenants:
+                  - id: t
+                    applications:
+                      - id: app
+                        policies: [p, missing]
+                      - id: app
+                policies:
+                  - name: p
+                    mode: oldest-first
+                    rules:
+                      - type: max-per-value
+                        limit: 0
+                  - name: empty
+                streams:
+                  - name: s
+                    tenant: nobody
+                    tokens: []
+                """);
+
+        assertThatThrownBy(() -> load(Optional.of(config), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(config + ": 8 problems:\n"
+                        + "  line 9 (policies[0].mode): policy p: unknown conflict mode 'oldest-first' (expected LIFO or FIFO)\n"
+                        + "  line 12 (policies[0].rules[0].limit): policy p, rule max-per-value: limit must be at least 1, was 0\n"
+                        + "  line 11 (policies[0].rules[0].attribute): policy p, rule max-per-value: attribute is required\n"
+                        + "  line 13 (policies[1].rules): policy empty has no rules\n"
+                        + "  line 5 (tenants[0].applications[0].policies[1]): application app references unknown policy missing\n"
+                        + "  line 6 (tenants[0].applications[1].id): duplicate application id app\n"
+                        + "  line 16 (streams[0].tenant): stream s names unknown tenant nobody\n"
+                        + "  line 17 (streams[0].tokens): stream s needs at least one token");
     }
 
     @Test
@@ -177,7 +213,7 @@ class ConfigLoaderTest {
                         policies: [p]
                 """));
         assertThatThrownBy(() -> load(Optional.of(duplicateApp), Map.of()))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("duplicate application app");
+                .isInstanceOf(ConfigException.class).hasMessageContaining("duplicate application id app");
 
         Path duplicateKey = file(MINIMAL + "server:\n  port: 1\n  port: 2\n");
         assertThatThrownBy(() -> load(Optional.of(duplicateKey), Map.of()))
@@ -312,7 +348,7 @@ class ConfigLoaderTest {
 
         assertThatThrownBy(() -> load(Optional.of(config), Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith(config + ": line 12 (streams[0])")
+                .hasMessageStartingWith(config + ": line 15 (streams[0].types[1])")
                 .hasMessageContaining("stream s: unknown event type 'session.paused' (expected session.started, "
                         + "session.heartbeat, session.denied, session.stopped, session.expired, session.killed, "
                         + "session.dismissed)");
@@ -333,7 +369,7 @@ class ConfigLoaderTest {
 
         assertThatThrownBy(() -> load(Optional.of(config), Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("duplicate stream s");
+                .hasMessageContaining("line 13 (streams[1].name): duplicate stream name s");
     }
 
     @Test

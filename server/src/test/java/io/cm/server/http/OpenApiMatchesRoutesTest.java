@@ -9,8 +9,20 @@ import io.cm.core.service.SessionService;
 import io.cm.core.service.SessionTimings;
 import io.cm.core.session.SessionIds;
 import io.cm.core.store.InMemorySessionStore;
+import io.cm.server.admin.AdminRoutes;
+import io.cm.server.admin.AdminTokens;
+import io.cm.server.admin.AppliedConfig;
+import io.cm.server.admin.ConfigAdministration;
+import io.cm.server.admin.FileConfigRepository;
+import io.cm.server.config.AdminSettings;
+import io.cm.server.config.ConfigCheck;
 import io.cm.server.config.HttpSettings;
 import io.cm.server.config.InputLimits;
+import io.cm.server.config.ManagedConfig;
+import io.cm.server.config.ReportSettings;
+import io.cm.server.report.ReportRoutes;
+import io.cm.server.report.ReportWorker;
+import io.cm.server.config.ThrottleSettings;
 import io.cm.server.metrics.ServerMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,8 +30,10 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -40,10 +54,15 @@ class OpenApiMatchesRoutesTest {
             "trace");
 
     private final Vertx vertx = Vertx.vertx();
+    @TempDir
+    Path dataDir;
+
+    private ReportWorker reports;
 
     @AfterEach
     void close() {
         Future.await(vertx.close());
+        reports.close();
     }
 
     @Test
@@ -59,10 +78,17 @@ class OpenApiMatchesRoutesTest {
                 new InMemorySessionStore(), new SessionIds(new byte[32]), SessionTimings.DEFAULTS, clock, event -> {
                 });
         ServerMetrics metrics = new ServerMetrics(service::activeSessions);
-        SessionHandlers sessions = new SessionHandlers(service, catalog, new RequestDecoder(InputLimits.DEFAULTS),
+        SessionHandlers sessions = new SessionHandlers(service, () -> catalog, new RequestDecoder(InputLimits.DEFAULTS),
                 metrics, clock);
+        reports = ReportWorker.start(ReportSettings.DEFAULTS, SessionTimings.DEFAULTS, dataDir, clock);
+        ConfigAdministration admin = new ConfigAdministration(new AppliedConfig(
+                ((ConfigCheck.Valid) ManagedConfig.EMPTY.check()).settings(), RequestLimits.DEFAULTS, next -> {
+                }), FileConfigRepository.open(dataDir), clock);
+        AdminRoutes adminRoutes = new AdminRoutes(AdminTokens.load(new AdminSettings(List.of(), false,
+                AdminSettings.Precedence.PERSISTED), dataDir), admin, service, new RequestDecoder(InputLimits.DEFAULTS),
+                List.of(new ReportRoutes(reports, clock)::mount));
         return ApiRouter.create(vertx, sessions, new OperationsHandlers(metrics, List.of()), ctx -> {
-        }, metrics, List.of("*"), clock, HttpSettings.DEFAULTS, true);
+        }, adminRoutes::mount, metrics, List.of("*"), clock, HttpSettings.DEFAULTS, true);
     }
 
     /**

@@ -20,7 +20,9 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -48,6 +50,8 @@ public final class KafkaEvents implements EventBackend {
     private final TenantWatch tenants;
     private final KafkaPublisher publisher;
     private final Map<String, KafkaStreamGroup> groups = new ConcurrentHashMap<>();
+    /** Groups of streams whose settings changed: their members may still be leaving at shutdown. */
+    private final Queue<KafkaStreamGroup> retired = new ConcurrentLinkedQueue<>();
 
     private KafkaEvents(KafkaSettings kafka, DeliverySettings delivery, Clock clock, Admin admin) {
         this.kafka = kafka;
@@ -116,8 +120,12 @@ public final class KafkaEvents implements EventBackend {
 
     @Override
     public StreamGroup group(LiveStreamSettings stream) {
-        return groups.computeIfAbsent(stream.name(),
-                name -> new KafkaStreamGroup(stream, kafka, delivery, clock, admin, broker, tenants));
+        // Positions are the Kafka group's commits, by name: a replacing group continues from them.
+        return groups.compute(stream.name(), (name, current) -> {
+            if (current != null && current.settings().equals(stream)) return current;
+            if (current != null) retired.add(current);
+            return new KafkaStreamGroup(stream, kafka, delivery, clock, admin, broker, tenants);
+        });
     }
 
     @Override
@@ -133,6 +141,7 @@ public final class KafkaEvents implements EventBackend {
     @Override
     public void close() {
         groups.values().forEach(KafkaStreamGroup::close);
+        retired.forEach(KafkaStreamGroup::close);
         publisher.close();
         tenants.close();
         broker.close();

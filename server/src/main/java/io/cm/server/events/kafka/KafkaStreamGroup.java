@@ -124,6 +124,10 @@ final class KafkaStreamGroup implements StreamGroup {
         }).exceptionallyCompose(KafkaStreamGroup::refused);
     }
 
+    LiveStreamSettings settings() {
+        return stream;
+    }
+
     @Override
     public int connections() {
         return members.size();
