@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The web pages and scripts of SPEC §11, the files of the class-path folder {@code web/} at the same paths
- * ({@code /js/cm-client.js} is {@code web/js/cm-client.js}); pages also answer without their extension
- * ({@code /demo/player}). They are not API operations, so the OpenAPI document leaves them out, as it does
- * Swagger UI's assets.
+ * The web pages and scripts of SPEC §11 (the reference player, the operator console), the files of the
+ * class-path folder {@code web/} at the same paths ({@code /js/cm-client.js} is {@code web/js/cm-client.js});
+ * pages also answer without their file's name or extension ({@code /demo/player}, {@code /console/}). They are
+ * not API operations, so the OpenAPI document leaves them out, as it does Swagger UI's assets.
  *
  * <p>Their URLs carry no version, so a browser may keep a copy but must ask again before using it
  * ({@code Cache-Control: no-cache}; an unchanged file is a 304 by its ETag): a page of an upgraded server never
@@ -25,9 +25,10 @@ import java.util.Map;
 public final class WebRoutes {
 
     /** The URL folders served. */
-    static final List<String> FOLDERS = List.of("/js/", "/demo/");
-    /** Pages addressed without their file's extension. */
-    private static final Map<String, String> PAGES = Map.of("/demo/player", "/demo/player.html");
+    static final List<String> FOLDERS = List.of("/js/", "/demo/", "/console/");
+    /** Pages addressed without their file's name or extension. */
+    private static final Map<String, String> PAGES = Map.of("/demo/player", "/demo/player.html",
+            "/console", "/console/index.html", "/console/", "/console/index.html");
     private static final WebFiles FILES = WebFiles.load(WebRoutes.class.getClassLoader(), "web");
 
     private WebRoutes() {

@@ -78,6 +78,19 @@ class WebRoutesTest {
     }
 
     @Test
+    void theConsoleIsHtmlAtItsFolderWithOrWithoutTheSlashAndLoadsOnlyThisServersFiles() {
+        for (String path : new String[] {"/console/", "/console"}) {
+            HttpResponse<String> page = get(path);
+
+            assertThat(page.statusCode()).as(path).isEqualTo(200);
+            assertThat(header(page, "Content-Type")).isEqualToIgnoringCase("text/html;charset=utf-8");
+            assertThat(header(page, "Content-Security-Policy")).isEqualTo("default-src 'self'");
+            assertThat(page.body()).contains("/console/console.js");
+        }
+        assertThat(header(get("/console/chart.js"), "Content-Type")).isEqualToIgnoringCase("text/javascript;charset=utf-8");
+    }
+
+    @Test
     void headAnswersTheHeadersOfAFileWithoutItsBody() {
         HttpResponse<String> head = server.send(HttpRequest.newBuilder(server.uri("/js/cm-client.js"))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()));

@@ -149,6 +149,12 @@ final class Browser implements AutoCloseable {
                 Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", mobile));
     }
 
+    /** Files the pages download go to {@code folder} from now on, without asking. */
+    void downloadTo(Path folder) {
+        driver.executeCdpCommand("Browser.setDownloadBehavior",
+                Map.of("behavior", "allow", "downloadPath", folder.toAbsolutePath().toString()));
+    }
+
     /** A PNG of the current tab's viewport, written to {@link #SCREENSHOTS}. */
     Path screenshot(String name) {
         try {
