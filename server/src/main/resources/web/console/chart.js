@@ -22,6 +22,7 @@ export function drawChart(container, points, series, now, windowMillis) {
   const svg = node("svg", { viewBox: `0 0 ${width} ${height}`, class: "chart-svg" });
   const x = (at) => pad.left + ((at - (now - windowMillis)) / windowMillis) * (width - pad.left - pad.right);
   const plotHeight = height - pad.top - pad.bottom;
+  const y = (fraction) => pad.top + plotHeight * (1 - fraction);
 
   for (let minutes = 0; minutes <= windowMillis / 60000; minutes += 5) {
     const at = now - minutes * 60000;
@@ -30,20 +31,25 @@ export function drawChart(container, points, series, now, windowMillis) {
     const label = node("text", { x: x(at), y: height - 6, class: "tick", "text-anchor": anchor }, svg);
     label.textContent = minutes === 0 ? "now" : `−${minutes} min`;
   }
-  node("line", { x1: pad.left, x2: width - pad.right, y1: height - pad.bottom, y2: height - pad.bottom, class: "axis" }, svg);
+  baseline(svg, pad, width, height);
 
   const maxima = [];
   for (const { key, className, label } of series) {
     const max = Math.max(1, ...points.map((p) => p[key]));
     maxima.push(`${label} max ${format(max)}`);
     const path = points.filter((p) => p.at >= now - windowMillis)
-      .map((p, i) => `${i === 0 ? "M" : "L"}${x(p.at).toFixed(1)},${(pad.top + plotHeight * (1 - p[key] / max)).toFixed(1)}`)
+      .map((p, i) => `${i === 0 ? "M" : "L"}${x(p.at).toFixed(1)},${y(p[key] / max).toFixed(1)}`)
       .join(" ");
     if (path) node("path", { d: path, class: `line ${className}` }, svg);
   }
   const scale = node("text", { x: pad.left, y: 14, class: "tick" }, svg);
   scale.textContent = maxima.join(" · ");
   container.replaceChildren(svg);
+}
+
+function baseline(svg, pad, width, height) {
+  const y = height - pad.bottom;
+  node("line", { x1: pad.left, x2: width - pad.right, y1: y, y2: y, class: "axis" }, svg);
 }
 
 export function format(value) {
@@ -72,11 +78,12 @@ export function drawBars(container, bars, className, caption) {
     }, svg);
     node("title", {}, rect).textContent = `${bar.label}: ${format(bar.value)}`;
     if (i % every === 0) {
-      const label = node("text", { x: pad.left + i * slot + slot / 2, y: height - 6, class: "tick", "text-anchor": "middle" }, svg);
+      const x = pad.left + i * slot + slot / 2;
+      const label = node("text", { x, y: height - 6, class: "tick", "text-anchor": "middle" }, svg);
       label.textContent = bar.label;
     }
   });
-  node("line", { x1: pad.left, x2: width - pad.right, y1: height - pad.bottom, y2: height - pad.bottom, class: "axis" }, svg);
+  baseline(svg, pad, width, height);
   const scale = node("text", { x: pad.left, y: 14, class: "tick" }, svg);
   scale.textContent = `${caption} · max ${format(max)}`;
   container.replaceChildren(svg);

@@ -22,6 +22,8 @@ let last = null;
 const points = [];
 /** The server's clock (its Date header) at the last answer: report defaults follow it, not this machine's. */
 let serverNow = Date.now();
+/** The ETag of the configuration the policy editor shows: a save based on an older one is refused (412). */
+let shownVersion = null;
 
 /** An admin API answer other than 2xx, with the spec's error code and message when the body has them. */
 class ApiFailure extends Error {
@@ -32,14 +34,22 @@ class ApiFailure extends Error {
   }
 }
 
-/** Calls the admin API; resolves to the parsed JSON body, or to the text when `raw` (CSV). */
-async function api(path, options = {}, raw = false) {
+/**
+ * Calls the admin API; resolves to the parsed JSON body, or to the text when `raw` (CSV). `version` is told the
+ * configuration's ETag when the answer has one.
+ */
+async function api(path, options = {}, raw = false, version = () => {}) {
   const response = await fetch(ADMIN + path, {
     ...options,
-    headers: { Authorization: `Bearer ${token}`, ...(options.body ? { "Content-Type": "application/json" } : {}) },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(options.body ? { "Content-Type": "application/json" } : {}),
+      ...options.headers,
+    },
   });
   const date = Date.parse(response.headers.get("Date"));
   if (!Number.isNaN(date)) serverNow = date;
+  if (response.headers.get("ETag")) version(response.headers.get("ETag"));
   const text = await response.text();
   if (raw && response.ok) return text;
   let body = null;
@@ -190,7 +200,7 @@ async function refreshCatalog() {
 // ---- policies ---------------------------------------------------------------------------------
 
 async function loadPolicies() {
-  const config = await api("/config");
+  const config = await api("/config", {}, false, (etag) => { shownVersion = etag; });
   const usedBy = new Map();
   for (const tenant of config.tenants) {
     for (const app of tenant.applications) {
@@ -208,7 +218,8 @@ function policyCard(policy, applications) {
     element("option", { value: "FIFO", textContent: "FIFO: end the oldest stream" }));
   mode.value = (policy.mode || "LIFO").toUpperCase();
   const rules = policy.rules.map((rule, index) => {
-    const limit = element("input", { type: "number", min: "0", step: "1", required: true, value: rule.limit, name: `limit-${index}` });
+    const limit = element("input",
+      { type: "number", min: "0", step: "1", required: true, value: rule.limit, name: `limit-${index}` });
     limit.dataset.rule = String(index);
     const what = rule.type === "max-streams" ? "Concurrent streams"
       : rule.type === "max-per-value" ? `Streams per ${rule.attribute}` : `Distinct ${rule.attribute} values`;
@@ -217,7 +228,8 @@ function policyCard(policy, applications) {
   const target = policy.target ? ` · applies when ${policy.target.attribute} is ${policy.target.values.join(", ")}` : "";
   form.append(
     element("h2", { textContent: policy.name }),
-    element("p", { className: "hint", textContent: `Used by ${applications.length ? applications.join(", ") : "no application"}${target}` }),
+    element("p", { className: "hint",
+      textContent: `Used by ${applications.length ? applications.join(", ") : "no application"}${target}` }),
     element("label", { className: "rule" }, "When over the limit", mode),
     ...rules,
     element("button", { type: "submit", textContent: "Save" }));
@@ -229,11 +241,20 @@ function policyCard(policy, applications) {
       rules: policy.rules.map((rule, index) => ({ ...rule, limit: Number(form.elements[`limit-${index}`].value) })),
     };
     try {
-      const saved = await api(`/policies/${encodeURIComponent(policy.name)}`, { method: "PUT", body: JSON.stringify(changed) });
-      Object.assign(policy, saved || changed);
+      const saved = await api(`/policies/${encodeURIComponent(policy.name)}`,
+        { method: "PUT", body: JSON.stringify(changed), headers: { "If-Match": shownVersion } },
+        false, (etag) => { shownVersion = etag; });
+      Object.assign(policy, saved);
       status("policies-status", `Saved ${policy.name}: applied to the next decision.`);
     } catch (failure) {
       if (failure.status === 401) throw failure;
+      if (failure.status === 412) {
+        // Someone else changed the configuration since it was shown: show theirs rather than overwrite it.
+        await loadPolicies();
+        status("policies-status", `${policy.name} not saved: the configuration was changed elsewhere meanwhile. `
+          + "The current policies are shown now; make the change again.", "error");
+        return;
+      }
       status("policies-status", `${policy.name} not saved: ${failure.message}`, "error");
     }
   }));
@@ -272,7 +293,9 @@ async function lookUp() {
 function sessionCard(session) {
   const { deviceName, deviceId, ...others } = session.metadata;
   const metadata = element("dl", { className: "metadata" });
-  for (const [key, value] of Object.entries(others)) metadata.append(element("dt", { textContent: key }), element("dd", { textContent: value }));
+  for (const [key, value] of Object.entries(others)) {
+    metadata.append(element("dt", { textContent: key }), element("dd", { textContent: value }));
+  }
   const kill = element("button", { type: "button", className: "danger", textContent: "Kill" });
   kill.addEventListener("click", guarded(async () => {
     kill.disabled = true;
@@ -288,7 +311,8 @@ function sessionCard(session) {
   }));
   const card = element("article", { className: "card session" },
     element("h3", { textContent: deviceName || deviceId || "Unnamed device" }),
-    element("p", { className: "hint", textContent: `${session.applicationName} · started ${new Date(session.startTime).toLocaleString()}`
+    element("p", { className: "hint", textContent: `${session.applicationName}`
+      + ` · started ${new Date(session.startTime).toLocaleString()}`
       + ` · last heartbeat ${new Date(session.lastHeartbeat).toLocaleTimeString()}` }),
     element("p", { className: "session-id", textContent: session.sessionId }),
     metadata, kill);
@@ -359,14 +383,16 @@ function showReport(usage, levels) {
     "sessions", `${usage.from} to ${usage.to}`);
   const perLevel = new Map();
   for (const row of levels.rows) perLevel.set(row.level, (perLevel.get(row.level) || 0) + row.subjects);
-  drawBars($("levels-chart"), [...perLevel].sort(([a], [b]) => a - b).map(([level, subjects]) => ({ label: `${level}`, value: subjects })),
-    "decisions", "subjects per level");
+  const histogram = [...perLevel].sort(([a], [b]) => a - b)
+    .map(([level, subjects]) => ({ label: `${level}`, value: subjects }));
+  drawBars($("levels-chart"), histogram, "decisions", "subjects per level");
   const columns = usage.rows.length ? Object.keys(usage.rows[0]) : [];
   $("usage-table").replaceChildren(
     element("thead", {}, element("tr", {}, ...columns.map((column) => element("th", { textContent: column })))),
     element("tbody", {}, ...usage.rows.map((row) => element("tr", {},
       ...columns.map((column) => element("td", { textContent: row[column] === null ? "" : String(row[column]) }))))));
-  status("reports-status", `${usage.rows.length} row${usage.rows.length === 1 ? "" : "s"} from ${usage.from} to ${usage.to}.`);
+  const rows = `${usage.rows.length} row${usage.rows.length === 1 ? "" : "s"}`;
+  status("reports-status", `${rows} from ${usage.from} to ${usage.to}.`);
 }
 
 // ---- start ------------------------------------------------------------------------------------

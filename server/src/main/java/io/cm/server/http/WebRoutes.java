@@ -25,7 +25,7 @@ import java.util.Map;
 public final class WebRoutes {
 
     /** The URL folders served. */
-    static final List<String> FOLDERS = List.of("/js/", "/demo/", "/console/");
+    static final List<String> FOLDERS = List.of("/js/", "/css/", "/demo/", "/console/");
     /** Pages addressed without their file's name or extension. */
     private static final Map<String, String> PAGES = Map.of("/demo/player", "/demo/player.html",
             "/console", "/console/index.html", "/console/", "/console/index.html");

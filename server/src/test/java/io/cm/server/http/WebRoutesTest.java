@@ -75,6 +75,7 @@ class WebRoutesTest {
         assertThat(header(page, "Cache-Control")).isEqualTo("no-cache");
         assertThat(page.body()).contains("<title>").contains("/demo/player.js");
         assertThat(header(get("/demo/player.css"), "Content-Type")).isEqualToIgnoringCase("text/css;charset=utf-8");
+        assertThat(header(get("/css/base.css"), "Content-Type")).isEqualToIgnoringCase("text/css;charset=utf-8");
     }
 
     @Test

@@ -65,7 +65,7 @@ final class ConsolePage {
         return this;
     }
 
-    /** Sets the limit of the first rule of {@code policy} and saves it; waits for the console to confirm. */
+    /** Sets the limit of the first rule of {@code policy} and presses Save; the caller awaits the outcome. */
     ConsolePage setLimit(String policy, int limit) {
         browser.await().until(ExpectedConditions.visibilityOfElementLocated(
                 By.cssSelector("form[data-policy='" + policy + "']")));
@@ -74,8 +74,17 @@ final class ConsolePage {
         field.clear();
         field.sendKeys(Integer.toString(limit));
         form.findElement(By.cssSelector("button[type=submit]")).click();
-        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("policies-status"),
-                "Saved " + policy));
+        return this;
+    }
+
+    /** The limit of the first rule of {@code policy} as the editor shows it. */
+    String limit(String policy) {
+        return findAll("form[data-policy='" + policy + "'] input[name=limit-0]").getFirst().getAttribute("value");
+    }
+
+    /** Waits until the element {@code id} contains {@code text}. */
+    ConsolePage awaitTextContaining(String id, String text) {
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id(id), text));
         return this;
     }
 

@@ -59,7 +59,8 @@ class ConsoleTest {
     private static HttpResponse<String> admin(String method, String path, String body) {
         return server.send(HttpRequest.newBuilder(server.uri("/admin/v1" + path))
                 .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body)));
     }
 
     /** Starts a stream from the API and returns its session id. */
@@ -125,7 +126,7 @@ class ConsoleTest {
         startFromApi("editor", "Phone", "Sports");
         ConsolePage console = ConsolePage.open(browser, base()).logIn(TOKEN).awaitDashboard().openTab("policies");
         try {
-            console.setLimit("demo-policy", 2);
+            console.setLimit("demo-policy", 2).awaitTextContaining("policies-status", "Saved demo-policy");
 
             assertThat(TestServer.json(admin("GET", "/policies/demo-policy", null)).path("rules").get(0)
                     .path("limit").asInt()).isEqualTo(2);
@@ -142,6 +143,30 @@ class ConsoleTest {
     }
 
     @Test
+    void aSaveOverAChangeMadeElsewhereIsRefusedAndTheCurrentPolicyIsShown() {
+        String perChannel = """
+                {"mode": "LIFO", "rules": [{"type": "max-per-value", "attribute": "channel", "limit": %d}]}""";
+        ConsolePage console = ConsolePage.open(browser, base()).logIn(TOKEN).awaitDashboard().openTab("policies");
+        browser.await().until(driver -> !console.findAll("form[data-policy='demo-policy-2']").isEmpty());
+        try {
+            assertThat(admin("PUT", "/policies/demo-policy-2", perChannel.formatted(4)).statusCode()).isEqualTo(200);
+
+            console.setLimit("demo-policy-2", 1)
+                    .awaitTextContaining("policies-status", "the configuration was changed elsewhere meanwhile");
+
+            assertThat(TestServer.json(admin("GET", "/policies/demo-policy-2", null)).at("/rules/0/limit").asInt())
+                    .as("the other change is kept").isEqualTo(4);
+            browser.await().until(driver -> console.limit("demo-policy-2").equals("4"));
+            console.setLimit("demo-policy-2", 3).awaitTextContaining("policies-status", "Saved demo-policy-2");
+            assertThat(TestServer.json(admin("GET", "/policies/demo-policy-2", null)).at("/rules/0/limit").asInt())
+                    .isEqualTo(3);
+            browser.assertNoErrorsLogged(412);
+        } finally {
+            assertThat(admin("PUT", "/policies/demo-policy-2", perChannel.formatted(2)).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void aSubjectsSessionsAreListedWithTheirDevicesAndAKilledOnesHeartbeatIsGone() {
         String kitchen = startFromApi("frank", "Kitchen tablet", "News");
         String bedroom = startFromApi("frank", "Bedroom TV", "Movies");
@@ -153,7 +178,8 @@ class ConsoleTest {
         List<WebElement> cards = console.sessions();
         assertThat(cards).extracting(card -> card.findElement(By.tagName("h3")).getText())
                 .containsExactlyInAnyOrder("Kitchen tablet", "Bedroom TV");
-        WebElement bedroomCard = cards.stream().filter(card -> card.getText().contains("Bedroom TV")).findFirst().orElseThrow();
+        WebElement bedroomCard = cards.stream().filter(card -> card.getText().contains("Bedroom TV")).findFirst()
+                .orElseThrow();
         assertThat(bedroomCard.getText()).contains("channel", "Movies", bedroom, "Demo application");
         console.screenshot("console-subject-desktop");
 
@@ -196,7 +222,8 @@ class ConsoleTest {
         assertThat(console.find("report-from").getAttribute("value")).as("the server's day").isEqualTo(day);
         console.find("report-form").findElement(By.cssSelector("input[value=application]")).click();
         console.find("report-form").findElement(By.cssSelector("button[type=submit]")).click();
-        browser.await().until(ExpectedConditions.textMatches(By.id("reports-status"), Pattern.compile("^\\d+ rows? from ")));
+        browser.await().until(ExpectedConditions.textMatches(By.id("reports-status"),
+                Pattern.compile("^\\d+ rows? from ")));
 
         String query = "from=" + day + "&granularity=hour&by=application";
         JsonNode usage = TestServer.json(admin("GET", "/reports/usage?" + query, null));
