@@ -221,7 +221,8 @@ public final class SessionHandlers {
 
     private ApiError terminated(Application app, String operation, Advice.RemoteTermination advice) {
         metrics.decision(operation, "killed", app.id(), ServerMetrics.NO_POLICY);
-        return new ApiError(410, "SESSION_TERMINATED", "The session was terminated by another session",
+        String by = advice.terminatedBy().equals(Advice.RemoteTermination.OPERATOR) ? "an operator" : "another session";
+        return new ApiError(410, "SESSION_TERMINATED", "The session was terminated by " + by,
                 Optional.of(Evaluation.deny(List.of(advice))), Map.of());
     }
 

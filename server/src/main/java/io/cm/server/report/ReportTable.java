@@ -113,7 +113,12 @@ abstract sealed class ReportTable permits ReportTable.Json, ReportTable.Csv {
         void add(Object... values) {
             for (int c = 0; c < values.length; c++) {
                 if (c > 0) line.append(',');
-                if (values[c] != null) field(values[c].toString());
+                switch (values[c]) {
+                    case null -> { }
+                    case Long number -> line.append(number.longValue());
+                    case Integer number -> line.append(number.intValue());
+                    default -> field(values[c].toString());
+                }
             }
             line.append("\r\n");
         }

@@ -61,6 +61,7 @@ class OperatorActionsTest {
         assertThat(kill.statusCode()).isEqualTo(204);
         JsonNode gone = assertError(server.post("demo-app", "/v2/sessions/idp/killed/" + victim), 410,
                 "SESSION_TERMINATED");
+        assertThat(gone.at("/error/message").asText()).isEqualTo("The session was terminated by an operator");
         JsonNode advice = gone.at("/evaluationResult/associatedAdvice/0");
         assertThat(advice.path("adviceType").asText()).isEqualTo("remote-termination");
         assertThat(advice.at("/attributes/terminatedBy").asText()).isEqualTo("operator");

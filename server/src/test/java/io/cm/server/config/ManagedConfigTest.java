@@ -2,11 +2,13 @@ package io.cm.server.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cm.core.event.SessionEventType;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.InstanceOfAssertFactories.type;
 
 /** The tenants, policies and streams as JSON (the admin API's form of the config file's sections). */
@@ -35,6 +37,24 @@ class ManagedConfigTest {
 
         assertThat(settings.catalog().application("app").orElseThrow().tenant()).isEqualTo("t");
         assertThat(settings.streams()).containsExactly(new LiveStreamSettings("s", "t", List.of("tok")));
+    }
+
+    @Test
+    void aStreamCarriesTheEventTypesItNamesAndUnknownOrNoTypesAreProblems() throws Exception {
+        ManagedSettings settings = assertThat(ManagedConfig.read(json(VALID.replace("\"tokens\":[\"tok\"]",
+                "\"tokens\":[\"tok\"],\"types\":[\"session.denied\"]"))))
+                .asInstanceOf(type(ConfigCheck.Valid.class)).actual().settings();
+        assertThat(settings.streams().getFirst().types()).containsExactly(SessionEventType.DENIED);
+
+        assertThat(problems(ManagedConfig.read(json(VALID.replace("\"tokens\":[\"tok\"]",
+                "\"tokens\":[\"tok\"],\"types\":[\"session.denied\",\"session.paused\"]")))))
+                .extracting(ConfigProblem::path, ConfigProblem::message)
+                .containsExactly(tuple("streams[0].types[1]", "stream s: unknown event type 'session.paused' (expected "
+                        + "session.started, session.heartbeat, session.denied, session.stopped, session.expired, "
+                        + "session.killed, session.dismissed)"));
+        assertThat(problems(ManagedConfig.read(json(VALID.replace("\"tokens\":[\"tok\"]",
+                "\"tokens\":[\"tok\"],\"types\":[]")))))
+                .extracting(ConfigProblem::path).containsExactly("streams[0].types");
     }
 
     @Test

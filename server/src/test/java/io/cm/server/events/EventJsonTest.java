@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The wire shape of an event (SPEC §5; schema SessionEvent of the OpenAPI document). */
 class EventJsonTest {
@@ -87,5 +88,28 @@ class EventJsonTest {
 
         assertThat(json.path("type").asText()).isEqualTo("session.killed");
         assertThat(json.path("terminatedBy").asText()).isEqualTo("s-9");
+    }
+
+    @Test
+    void anEventReadBackIsTheEventWrittenButForItsEvaluation() {
+        SessionEvent killed = event(SessionEventType.KILLED, Optional.of("s-1"), Optional.empty(), Optional.of("s-9"));
+        Advice violation = new Advice.RuleViolation("demo-policy", "max_streams", "too many streams", 3, 4,
+                Optional.empty(), Optional.empty(), List.of(), Optional.empty());
+        SessionEvent denied = event(SessionEventType.DENIED, Optional.empty(),
+                Optional.of(Evaluation.deny(List.of(violation))), Optional.empty());
+
+        assertThat(EventJson.decodeWithoutEvaluation(EventJson.encode(killed))).isEqualTo(killed);
+        assertThat(EventJson.decodeWithoutEvaluation(EventJson.encode(denied)))
+                .isEqualTo(event(SessionEventType.DENIED, Optional.empty(), Optional.empty(), Optional.empty()));
+    }
+
+    @Test
+    void bytesThatAreNotAnEventAreRefusedByName() {
+        assertThatThrownBy(() -> EventJson.decodeWithoutEvaluation("{\"type\":\"session.paused\"}".getBytes()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("session.paused");
+        assertThatThrownBy(() -> EventJson.decodeWithoutEvaluation("not json".getBytes()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("not JSON");
+        assertThatThrownBy(() -> EventJson.decodeWithoutEvaluation("{\"type\":\"session.started\"}".getBytes()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hit_id is missing");
     }
 }
