@@ -220,6 +220,13 @@ class ConsoleTest {
         browser.downloadTo(downloads);
 
         assertThat(console.find("report-from").getAttribute("value")).as("the server's day").isEqualTo(day);
+        console.find("report-from").clear();
+        console.find("report-from").sendKeys("yesterday");
+        console.find("report-form").findElement(By.cssSelector("button[type=submit]")).click();
+        console.awaitTextContaining("reports-status", "from 'yesterday' is neither an ISO-8601 instant");
+        assertThat(console.find("report-results").isDisplayed()).isFalse();
+        console.find("report-from").clear();
+        console.find("report-from").sendKeys(day);
         console.find("report-form").findElement(By.cssSelector("input[value=application]")).click();
         console.find("report-form").findElement(By.cssSelector("button[type=submit]")).click();
         browser.await().until(ExpectedConditions.textMatches(By.id("reports-status"),
@@ -242,6 +249,6 @@ class ConsoleTest {
         assertThat(api.statusCode()).isEqualTo(200);
         assertThat(Files.readString(csv)).isEqualTo(api.body());
         assertThat(api.body().lines().count()).as("a header and rows").isGreaterThan(1);
-        browser.assertNoErrorsLogged();
+        browser.assertNoErrorsLogged(400);
     }
 }
