@@ -1,6 +1,6 @@
 // The operator console (/console/): logs in with an admin token, then shows the live dashboard, edits the
-// policies and looks up subjects through the admin API (/admin/v1) and /metrics of the same server.
-// The token lives in this tab's sessionStorage only: closing the tab logs out.
+// policies, looks up subjects and charts the usage reports, through the admin API (/admin/v1) and /metrics of
+// the same server. The token lives in this tab's sessionStorage only: closing the tab logs out.
 import { reading, rates } from "/console/metrics.js";
 import { drawBars, drawChart, format } from "/console/chart.js";
 
@@ -167,8 +167,8 @@ async function sample() {
     if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
     now = reading(await response.text(), Date.now());
   } catch (failure) {
-    $("dashboard-note").textContent = `Live figures unavailable (${failure.message}); `
-      + "when /metrics is served on a separate management port, open the console there.";
+    $("dashboard-note").textContent = `Live figures unavailable (${failure.message}). A server that serves /metrics `
+      + "on a separate management port (server.management-port) has none for this page.";
     return;
   }
   $("dashboard-note").textContent = "Read from /metrics of this server every "
