@@ -73,6 +73,7 @@ public final class ApiRouter {
         operations(router, operations, metricsHere);
         admin.accept(router);
         ApiDocsRoutes.mount(router);
+        WebRoutes.mount(router);
         return router;
     }
 

@@ -94,7 +94,8 @@ class OpenApiMatchesRoutesTest {
     /**
      * Operations are the exact-path routes bound to methods ({@code :param} paths included, which
      * Vert.x reports as regex routes); the others are middleware (headers, CORS, bodies). The Swagger
-     * UI's pages and assets are the documentation's viewer, not part of it.
+     * UI's pages and assets are the documentation's viewer, not part of it; the web pages and the browser
+     * client ({@link WebRoutes}) are files for browsers, not API operations.
      */
     private static Map<String, Set<String>> routed(Router router) {
         Map<String, Set<String>> operations = new TreeMap<>();
@@ -102,7 +103,7 @@ class OpenApiMatchesRoutesTest {
             String path = route.getPath();
             // Routes without methods report null rather than an empty set.
             if (path == null || !route.isExactPath() || route.methods() == null || route.methods().isEmpty()
-                    || path.startsWith("/swagger-ui")) {
+                    || path.startsWith("/swagger-ui") || WebRoutes.FOLDERS.stream().anyMatch(path::startsWith)) {
                 continue;
             }
             Set<String> methods = operations.computeIfAbsent(path.replaceAll(":([A-Za-z0-9_]+)", "{$1}"),
