@@ -16,6 +16,11 @@ import io.cm.server.http.OperationsHandlers;
 import io.cm.server.http.ReadinessCheck;
 import io.cm.server.http.RequestDecoder;
 import io.cm.server.http.SessionHandlers;
+import io.cm.server.http.TokenEndpoint;
+import io.cm.server.tls.CertificateWatch;
+import io.cm.server.token.AccessTokens;
+import io.cm.server.token.StreamClients;
+import io.cm.server.token.TokenKey;
 import io.cm.server.metrics.ServerMetrics;
 import io.cm.server.ops.DataDirectory;
 import io.cm.server.ops.StartupFailure;
@@ -23,12 +28,11 @@ import io.cm.server.stream.LiveStreamHandler;
 import io.cm.server.stream.LiveStreams;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +41,11 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,19 +58,23 @@ public final class CmServer implements AutoCloseable {
     private static final Duration LIVE_STREAMS_CLOSE_TIMEOUT = Duration.ofSeconds(5);
     /** How long requests already read may take to be answered once the server stops accepting. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+    /** Client secrets are checked with a slow key derivation: two at a time at most, whatever the load. */
+    private static final int SECRET_CHECK_THREADS = 2;
 
     private final Vertx vertx;
     private final int port;
     private final OptionalInt managementPort;
+    private final OptionalInt plainPort;
     private final Storage store;
     private final EventBackend events;
     private final LiveStreams liveStreams;
     private final ServerMetrics metrics;
     private final long expiryTimer;
 
-    private CmServer(Vertx vertx, int port, OptionalInt managementPort, Storage store, EventBackend events,
-                     LiveStreams liveStreams, ServerMetrics metrics, long expiryTimer) {
+    private CmServer(Vertx vertx, int port, OptionalInt managementPort, OptionalInt plainPort, Storage store,
+                     EventBackend events, LiveStreams liveStreams, ServerMetrics metrics, long expiryTimer) {
         this.vertx = vertx;
+        this.plainPort = plainPort;
         this.expiryTimer = expiryTimer;
         this.port = port;
         this.managementPort = managementPort;
@@ -87,21 +98,30 @@ public final class CmServer implements AutoCloseable {
         events.bindTo(metrics.registry());
         LiveStreams liveStreams = new LiveStreams(config.streams(), events, config.delivery());
         liveStreams.bindTo(metrics.registry());
-        LiveStreamHandler liveStream = new LiveStreamHandler(liveStreams);
+        AccessTokens tokens = new AccessTokens(TokenKey.load(config), config.tokens().lifetime(), clock);
+        LiveStreamHandler liveStream = new LiveStreamHandler(liveStreams, tokens);
+        Optional<CertificateWatch> certificates = config.tls().map(CertificateWatch::open);
         SessionHandlers sessions = new SessionHandlers(service, config.catalog(), new RequestDecoder(config.limits()),
                 metrics, clock);
 
         Vertx vertx = Vertx.vertx();
         OperationsHandlers operations = new OperationsHandlers(metrics, readinessChecks(config, store, events, vertx));
+        TokenEndpoint token = new TokenEndpoint(new StreamClients(config.tokens().clients()), tokens,
+                vertx.createSharedWorkerExecutor("cm-secret-check", SECRET_CHECK_THREADS));
         int instances = Runtime.getRuntime().availableProcessors();
         int port = config.port() == 0 ? freePort() : config.port();
         OptionalInt managementPort = config.http().managementPort().stream()
                 .map(configured -> configured == 0 ? freePort() : configured).findFirst();
+        OptionalInt plainPort = config.tls().stream().flatMapToInt(tls -> tls.plainPort().stream())
+                .map(configured -> configured == 0 ? freePort() : configured).findFirst();
+        Function<Vertx, Router> routes = verticleVertx -> ApiRouter.create(verticleVertx, sessions, operations, liveStream,
+                token, metrics, config.corsOrigins(), clock, config.http(), managementPort.isEmpty());
         try {
             connections.start(vertx);
-            Future.await(vertx.deployVerticle(() -> new HttpVerticle(port, config, sessions, operations, liveStream,
-                            metrics, connections, managementPort.isEmpty(), clock),
+            Future.await(vertx.deployVerticle(() -> new HttpVerticle(port, plainPort, config, routes, connections,
+                            certificates),
                     new DeploymentOptions().setInstances(instances)));
+            certificates.ifPresent(watch -> watch.start(vertx));
             if (managementPort.isPresent()) {
                 Future.await(vertx.createHttpServer()
                         .requestHandler(ApiRouter.management(vertx, operations, metrics, clock))
@@ -114,11 +134,12 @@ public final class CmServer implements AutoCloseable {
             store.close();
             events.close();
             metrics.close();
-            throw e instanceof StartupFailure failure ? failure : listenFailure("port", config.http().host(), port, e);
+            throw e instanceof StartupFailure failure ? failure : listenFailure(
+                    plainPort.isPresent() ? "port or tls.plain-port" : "port", config.http().host(), port, e);
         }
         AtomicBoolean expiring = new AtomicBoolean();
         long expiryTimer = vertx.setPeriodic(EXPIRY_PERIOD_MILLIS, id -> expire(service, expiring));
-        return new CmServer(vertx, port, managementPort, store, events, liveStreams, metrics, expiryTimer);
+        return new CmServer(vertx, port, managementPort, plainPort, store, events, liveStreams, metrics, expiryTimer);
     }
 
     /** Readiness (SPEC §12): the store answers, the events can be kept (Kafka reachable), the data directory takes files. */
@@ -174,6 +195,11 @@ public final class CmServer implements AutoCloseable {
         return port;
     }
 
+    /** The plain-HTTP port served beside HTTPS, when one is configured. */
+    public OptionalInt plainPort() {
+        return plainPort;
+    }
+
     /** The management port, when one is configured. */
     public OptionalInt managementPort() {
         return managementPort;
@@ -203,54 +229,68 @@ public final class CmServer implements AutoCloseable {
         }
     }
 
-    /** One HTTP server per event loop on the same port; Vert.x spreads connections over them. */
+    /**
+     * One HTTP server per event loop on the same port (HTTPS when TLS is configured, then also a plain
+     * one on the plain port when configured); Vert.x spreads connections over them.
+     */
     private static final class HttpVerticle extends VerticleBase {
         private final int port;
+        private final OptionalInt plainPort;
         private final ServerConfig config;
-        private final SessionHandlers sessions;
-        private final OperationsHandlers operations;
-        private final Handler<RoutingContext> liveStream;
-        private final ServerMetrics metrics;
+        private final Function<Vertx, Router> routes;
         private final ConnectionLimits connections;
-        private final boolean metricsHere;
-        private final Clock clock;
-        private HttpServer server;
+        private final Optional<CertificateWatch> certificates;
+        private final List<HttpServer> servers = new ArrayList<>();
 
-        HttpVerticle(int port, ServerConfig config, SessionHandlers sessions, OperationsHandlers operations,
-                     Handler<RoutingContext> liveStream, ServerMetrics metrics, ConnectionLimits connections,
-                     boolean metricsHere, Clock clock) {
-            this.clock = clock;
-            this.connections = connections;
-            this.metricsHere = metricsHere;
+        HttpVerticle(int port, OptionalInt plainPort, ServerConfig config, Function<Vertx, Router> routes,
+                     ConnectionLimits connections, Optional<CertificateWatch> certificates) {
             this.port = port;
+            this.plainPort = plainPort;
             this.config = config;
-            this.sessions = sessions;
-            this.operations = operations;
-            this.liveStream = liveStream;
-            this.metrics = metrics;
+            this.routes = routes;
+            this.connections = connections;
+            this.certificates = certificates;
         }
 
         @Override
         public Future<?> start() {
-            HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+            Router router = routes.apply(vertx);
+            HttpServerOptions options = options();
+            certificates.ifPresent(watch -> options.setSsl(true).setKeyCertOptions(watch.initialOptions()));
+            HttpServer main = server(options, router);
+            certificates.ifPresent(watch -> watch.serve(main));
+            Future<?> listening = main.listen(port, config.http().host());
+            if (plainPort.isPresent()) {
+                HttpServer plain = server(options(), router);
+                listening = listening.compose(done -> plain.listen(plainPort.getAsInt(), config.http().host()));
+            }
+            return listening;
+        }
+
+        private HttpServerOptions options() {
+            return new HttpServerOptions()
                     .setMaxInitialLineLength(8192)
                     .setMaxHeaderSize(16384)
                     // HTTP/1.1 only: every client of the spec speaks it, and the connection limits watch its codec.
                     .setHttp2ClearTextEnabled(false)
                     .setIdleTimeout((int) config.http().idleTimeout().toMillis())
-                    .setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
+                    .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        }
+
+        private HttpServer server(HttpServerOptions options, Router router) {
+            HttpServer server = vertx.createHttpServer(options);
             server.connectionHandler(connections::accept);
-            server.requestHandler(ApiRouter.create(vertx, sessions, operations, liveStream, metrics,
-                    config.corsOrigins(), clock, config.http(), metricsHere));
+            server.requestHandler(router);
             server.invalidRequestHandler(ApiRouter::invalidRequest);
-            this.server = server;
-            return server.listen(port, config.http().host());
+            servers.add(server);
+            return server;
         }
 
         /** Stops accepting; requests already read are answered before their connections close. */
         @Override
         public Future<?> stop() {
-            return server.shutdown(DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return Future.all(servers.stream().map(server -> server.shutdown(DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+                    .toList());
         }
     }
 }

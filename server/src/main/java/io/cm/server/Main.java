@@ -29,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
  * ends the process with one line on standard error and exit status 2.
  */
 @Command(name = "cm-server", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        subcommands = HashSecret.class,
         description = "Concurrent stream monitoring service. Without --config it runs the built-in demo configuration.")
 public final class Main implements Callable<Integer> {
 

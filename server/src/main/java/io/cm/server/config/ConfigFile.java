@@ -6,6 +6,7 @@ import io.cm.core.policy.ConflictMode;
 import io.cm.core.policy.Policy;
 import io.cm.core.policy.Rule;
 import io.cm.core.policy.Target;
+import io.cm.server.credentials.SecretHash;
 
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -21,19 +22,25 @@ import java.util.stream.Collectors;
  * read, so that Jackson reports a bad one with its line in the file.
  */
 record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling throttling, Delivery delivery,
-                  Http http, List<TenantEntry> tenants, List<PolicyEntry> policies, List<StreamEntry> streams) {
+                  Http http, Tls tls, List<TenantEntry> tenants, List<PolicyEntry> policies,
+                  List<StreamEntry> streams, List<StreamClientEntry> streamClients) {
 
     ConfigFile {
         tenants = tenants == null ? List.of() : List.copyOf(tenants);
         policies = policies == null ? List.of() : List.copyOf(policies);
         streams = streams == null ? List.of() : List.copyOf(streams);
+        streamClients = streamClients == null ? List.of() : List.copyOf(streamClients);
     }
 
     /** Settings of the process itself; overridden by {@code CM_<KEY>} (for example {@code CM_PORT}). */
     record Server(Integer port, String dataDir, String store, String redisUrl, String events,
                   String kafkaBootstrap, String kafkaTopic, List<String> corsOrigins, String idSecret, String host,
                   Integer managementPort, String managementHost, String logFormat,
-                  String fsync) {
+                  String fsync, String tokenSecret, String tokenLifetime) {
+    }
+
+    /** HTTPS; overridden by {@code CM_TLS_<KEY>} ({@code CM_TLS_CERT}, {@code CM_TLS_KEY}). */
+    record Tls(String cert, String key, Integer plainPort, String reloadCheck) {
     }
 
     /** Overridden by {@code CM_SESSIONS_<KEY>}. */
@@ -159,6 +166,20 @@ record ConfigFile(Server server, Sessions sessions, Limits limits, Throttling th
                                 .collect(Collectors.joining(", ")) + ")")));
             }
             return types;
+        }
+    }
+
+    /** A client of the token endpoint; {@code secret} is a {@link SecretHash}, never the secret itself. */
+    record StreamClientEntry(String id, String secret, List<String> streams) {
+        StreamClientEntry {
+            requireText(id, "stream client id");
+            if (id.contains(":")) throw new IllegalArgumentException("stream client id " + id + " must not contain ':'");
+            SecretHash.parse(secret);
+            streams = streams == null ? List.of() : List.copyOf(streams);
+        }
+
+        StreamClientSettings toSettings() {
+            return new StreamClientSettings(id, SecretHash.parse(secret), Set.copyOf(streams));
         }
     }
 

@@ -16,13 +16,15 @@ import java.util.Optional;
  * @param http      listeners and the limits they hold clients to
  * @param logFormat how log lines are written
  * @param fsync     when the embedded store forces its journal to disk
+ * @param tls       present when the public port serves HTTPS
+ * @param tokens    the token endpoint's clients and the tokens it issues
  */
 public record ServerConfig(int port, Path dataDir, StoreKind store, Optional<String> redisUrl,
                            EventsKind events, Optional<KafkaSettings> kafka, SessionTimings timings,
                            InputLimits limits, ThrottleSettings throttle, List<String> corsOrigins,
                            Catalog catalog, List<LiveStreamSettings> streams, DeliverySettings delivery,
                            Optional<String> idSecret, HttpSettings http,
-                           LogFormat logFormat, Fsync fsync) {
+                           LogFormat logFormat, Fsync fsync, Optional<TlsSettings> tls, TokenSettings tokens) {
 
     public enum StoreKind { EMBEDDED, REDIS }
 
@@ -51,6 +53,6 @@ public record ServerConfig(int port, Path dataDir, StoreKind store, Optional<Str
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(newPort, dataDir, store, redisUrl, events, kafka, timings, limits, throttle,
-                corsOrigins, catalog, streams, delivery, idSecret, http, logFormat, fsync);
+                corsOrigins, catalog, streams, delivery, idSecret, http, logFormat, fsync, tls, tokens);
     }
 }

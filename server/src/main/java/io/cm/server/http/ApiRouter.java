@@ -37,6 +37,8 @@ public final class ApiRouter {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
     /** Metadata bodies are small: 64 keys of at most 64 + 1024 characters fit well below this. */
     private static final long BODY_LIMIT = 128 * 1024;
+    /** A token request is a few short form fields. */
+    private static final long TOKEN_BODY_LIMIT = 8 * 1024;
     private static final String LIVE_STREAM = "/api/1/stream/:streamName";
     private static final String ALLOWED = "GET, POST, DELETE, OPTIONS";
 
@@ -47,7 +49,8 @@ public final class ApiRouter {
      * @param metricsHere whether {@code /metrics} is served here; false when a management port serves it
      */
     public static Router create(Vertx vertx, SessionHandlers sessions, OperationsHandlers operations,
-                                Handler<RoutingContext> liveStream, ServerMetrics metrics, List<String> corsOrigins,
+                                Handler<RoutingContext> liveStream, Handler<RoutingContext> token,
+                                ServerMetrics metrics, List<String> corsOrigins,
                                 Clock clock, HttpSettings http, boolean metricsHere) {
         Router router = common(vertx, metrics, clock);
         FailedAuthThrottle failedAuth = new FailedAuthThrottle(http, clock);
@@ -56,6 +59,8 @@ public final class ApiRouter {
         router.route("/v2/*").handler(BodyTypes::requireForm);
         router.route("/v2/*").handler(bodies());
         router.route(LIVE_STREAM).handler(failedAuth);
+        router.route(TokenEndpoint.PATH).handler(failedAuth);
+        router.route(TokenEndpoint.PATH).handler(BodyHandler.create(false).setBodyLimit(TOKEN_BODY_LIMIT));
 
         timed(router, HttpMethod.GET, "/v2/metadata", sessions::requiredMetadata);
         timed(router, HttpMethod.POST, "/v2/sessions/:idp/:subject", sessions::start);
@@ -63,6 +68,7 @@ public final class ApiRouter {
         timed(router, HttpMethod.DELETE, "/v2/sessions/:idp/:subject/:sessionId", sessions::stop);
         timed(router, HttpMethod.GET, "/v2/runningStreams/:idp/:subject", sessions::runningStreams);
         timed(router, HttpMethod.GET, LIVE_STREAM, liveStream);
+        timed(router, HttpMethod.POST, TokenEndpoint.PATH, token);
         // Any other method: the live stream answers 405 itself, with Allow and its own error body (SPEC §6).
         router.route(LIVE_STREAM).handler(liveStream);
         operations(router, operations, metricsHere);
@@ -189,6 +195,12 @@ public final class ApiRouter {
         }
         ctx.response().setStatusCode(error.status());
         error.headers().forEach(ctx.response()::putHeader);
+        String path = ctx.request().path();
+        if (ErrorShapes.hasOAuthShape(path) && error.evaluation().isEmpty()) {
+            ctx.response().putHeader("Content-Type", ErrorShapes.contentType(path))
+                    .end(ErrorShapes.body(path, error.code(), error.getMessage()).toString());
+            return;
+        }
         SessionHandlers.json(ctx.response(),
                 EvaluationJson.error(error.code(), error.getMessage(), error.evaluation()));
     }

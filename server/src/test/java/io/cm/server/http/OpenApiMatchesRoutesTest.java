@@ -62,6 +62,7 @@ class OpenApiMatchesRoutesTest {
         SessionHandlers sessions = new SessionHandlers(service, catalog, new RequestDecoder(InputLimits.DEFAULTS),
                 metrics, clock);
         return ApiRouter.create(vertx, sessions, new OperationsHandlers(metrics, List.of()), ctx -> {
+        }, ctx -> {
         }, metrics, List.of("*"), clock, HttpSettings.DEFAULTS, true);
     }
 
