@@ -113,6 +113,11 @@ public final class TestServer implements AutoCloseable {
         return socket;
     }
 
+    /** The plain-HTTP port beside HTTPS; the server must have been configured with one. */
+    public int plainPort() {
+        return server.plainPort().orElseThrow();
+    }
+
     /** On the management port; the server must have been configured with one. */
     public URI managementUri(String path) {
         return URI.create("http://127.0.0.1:" + server.managementPort().orElseThrow() + path);
