@@ -83,6 +83,11 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(Optional.of(yaml), Map.of(), dataDir);
     }
 
+    /** A server on {@code dataDir} with {@code env} as its environment. */
+    public static TestServer withConfig(String yaml, Map<String, String> env, Path dataDir) {
+        return new TestServer(Optional.of(yaml), env, dataDir);
+    }
+
     private static Path temporaryDirectory() {
         try {
             return Files.createTempDirectory("cm-test");
