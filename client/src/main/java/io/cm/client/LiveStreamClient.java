@@ -62,7 +62,10 @@ public final class LiveStreamClient implements AutoCloseable {
         URI uri = withParameters(builder, Optional.empty());
         this.settings = new ConnectionLoop.Settings(withParameters(builder, builder.reset), uri, builder.maxAttempts,
                 builder.idleTimeout, time.clock, time.scheduler);
-        this.connector = new StreamConnector(http, builder.token, builder.http.requestTimeout());
+        BearerTokens tokens = builder.credentials == null ? BearerTokens.fixed(builder.token)
+                : new ClientCredentialsTokens(http, builder.credentials.tokenUrl(), builder.credentials.clientId(),
+                builder.credentials.clientSecret(), builder.http.requestTimeout(), time.clock);
+        this.connector = new StreamConnector(http, tokens, builder.http.requestTimeout());
         this.delays = new ReconnectDelays(builder.reconnectDelay, builder.clientId.isPresent(), time.clock);
         this.rememberedHitIds = builder.rememberedHitIds;
         this.callbacks = builder.callbacks;
@@ -77,7 +80,31 @@ public final class LiveStreamClient implements AutoCloseable {
      * @throws NullPointerException if an argument is null
      */
     public static Builder builder(URI streamUrl, String token) {
-        return new Builder(streamUrl, token);
+        return new Builder(streamUrl, Objects.requireNonNull(token, "token"), null);
+    }
+
+    /**
+     * A builder of a client of the stream at {@code streamUrl} that obtains its bearer tokens itself from
+     * the service's token endpoint (OAuth 2.0 client credentials): before the first connection, again a
+     * little before each token expires, and at once when the stream refuses one with 401 (then the
+     * connection is tried once more with the new token).
+     *
+     * @param streamUrl    the stream, e.g. {@code https://cm.example/api/1/stream/demo}
+     * @param tokenUrl     the token endpoint, e.g. {@code https://cm.example/token}
+     * @param clientId     the stream client's id
+     * @param clientSecret its secret
+     * @return the builder, with the defaults of each setting
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if the client id is empty
+     */
+    public static Builder builder(URI streamUrl, URI tokenUrl, String clientId, String clientSecret) {
+        if (clientId.isEmpty()) throw new IllegalArgumentException("clientId must not be empty");
+        return new Builder(streamUrl, null, new Credentials(Objects.requireNonNull(tokenUrl, "tokenUrl"), clientId,
+                Objects.requireNonNull(clientSecret, "clientSecret")));
+    }
+
+    /** A stream client's credentials at the token endpoint. */
+    private record Credentials(URI tokenUrl, String clientId, String clientSecret) {
     }
 
     private static URI withParameters(Builder builder, Optional<Reset> reset) {
@@ -154,12 +181,13 @@ public final class LiveStreamClient implements AutoCloseable {
     }
 
     /**
-     * Settings of a {@link LiveStreamClient}; only the stream URL and the token are required. Each setter
-     * checks its value at once.
+     * Settings of a {@link LiveStreamClient}; only the stream URL and the token (or the client credentials)
+     * are required. Each setter checks its value at once.
      */
     public static final class Builder {
         private final URI streamUrl;
         private final String token;
+        private final Credentials credentials;
         private int maxConnections = 1;
         private Optional<String> clientId = Optional.empty();
         private Optional<Reset> reset = Optional.empty();
@@ -172,9 +200,10 @@ public final class LiveStreamClient implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private Scheduler scheduler;
 
-        private Builder(URI streamUrl, String token) {
+        private Builder(URI streamUrl, String token, Credentials credentials) {
             this.streamUrl = Objects.requireNonNull(streamUrl, "streamUrl");
-            this.token = Objects.requireNonNull(token, "token");
+            this.token = token;
+            this.credentials = credentials;
         }
 
         /**

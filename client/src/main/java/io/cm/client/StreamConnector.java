@@ -34,26 +34,39 @@ final class StreamConnector {
     private static final Set<Integer> TRANSIENT_CLIENT_ERRORS = Set.of(408, 409, 425, 429);
 
     private final HttpClient http;
-    private final String authorization;
+    private final BearerTokens tokens;
     private final Duration requestTimeout;
 
     /** {@code requestTimeout}: how long an attempt waits for the status and headers (the body has no limit). */
-    StreamConnector(HttpClient http, String token, Duration requestTimeout) {
+    StreamConnector(HttpClient http, BearerTokens tokens, Duration requestTimeout) {
         this.http = http;
-        this.authorization = "Bearer " + token;
+        this.tokens = tokens;
         this.requestTimeout = requestTimeout;
     }
 
-    /** Connects, following redirects; a refusal or no answer is a {@link NotConnected}. */
+    /**
+     * Connects, following redirects; a refusal or no answer is a {@link NotConnected}. A 401 to a token
+     * that can be renewed (an expired access token) is tried once more with a new token.
+     */
     Opened open(URI start) throws NotConnected, InterruptedException {
+        String token = tokens.current();
         try {
-            return follow(start);
+            return attempt(start, token);
+        } catch (NotConnected refused) {
+            if (refused.status().orElse(0) != 401 || !tokens.renewAfter(token)) throw refused;
+            return attempt(start, tokens.current());
+        }
+    }
+
+    private Opened attempt(URI start, String token) throws NotConnected, InterruptedException {
+        try {
+            return follow(start, "Bearer " + token);
         } catch (IOException e) {
             throw NotConnected.unanswered(e);
         }
     }
 
-    private Opened follow(URI start) throws NotConnected, IOException, InterruptedException {
+    private Opened follow(URI start, String authorization) throws NotConnected, IOException, InterruptedException {
         URI uri = start;
         for (int redirects = 0; ; redirects++) {
             HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri)

@@ -68,4 +68,17 @@ class LiveStreamSettingsTest {
         assertThatThrownBy(() -> builder.connectTimeout(Duration.ofSeconds(1)).httpClient(HttpClient.newHttpClient()))
                 .isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void clientCredentialsAreCheckedWhenGiven() {
+        URI stream = URI.create("http://cm.example/api/1/stream/s");
+        URI token = URI.create("http://cm.example/token");
+
+        assertThatThrownBy(() -> LiveStreamClient.builder(stream, token, "", "secret"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("clientId");
+        assertThatThrownBy(() -> LiveStreamClient.builder(stream, null, "reader", "secret"))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("tokenUrl");
+        assertThatThrownBy(() -> LiveStreamClient.builder(stream, token, "reader", null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("clientSecret");
+    }
 }

@@ -25,6 +25,7 @@ import io.cm.server.http.OperationsHandlers;
 import io.cm.server.http.ReadinessCheck;
 import io.cm.server.http.RequestDecoder;
 import io.cm.server.http.SessionHandlers;
+import io.cm.server.http.TokenEndpoint;
 import io.cm.server.metrics.ServerMetrics;
 import io.cm.server.ops.DataDirectory;
 import io.cm.server.ops.StartupFailure;
@@ -33,15 +34,17 @@ import io.cm.server.report.ReportRoutes;
 import io.cm.server.report.ReportWorker;
 import io.cm.server.stream.LiveStreamHandler;
 import io.cm.server.stream.LiveStreams;
+import io.cm.server.tls.CertificateWatch;
+import io.cm.server.token.AccessTokens;
+import io.cm.server.token.StreamClients;
+import io.cm.server.token.TokenKey;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,13 +53,14 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
+import java.util.function.Function;
 
 /** Wires the core to its adapters and serves HTTP; {@link #close()} stops it. */
 public final class CmServer implements AutoCloseable {
@@ -67,9 +71,12 @@ public final class CmServer implements AutoCloseable {
     /** How long requests already read may take to be answered once the server stops accepting. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
+    /** Client secrets are checked with a slow key derivation: two at a time at most, whatever the load. */
+    private static final int SECRET_CHECK_THREADS = 2;
     private final Vertx vertx;
     private final int port;
     private final OptionalInt managementPort;
+    private final OptionalInt plainPort;
     private final Storage store;
     private final EventBackend events;
     private final LiveStreams liveStreams;
@@ -79,7 +86,7 @@ public final class CmServer implements AutoCloseable {
     private final Optional<KafkaEventTail> reportFeed;
     private final long expiryTimer;
 
-    private CmServer(Vertx vertx, int port, OptionalInt managementPort, Storage store, EventBackend events,
+    private CmServer(Vertx vertx, int port, OptionalInt managementPort, OptionalInt plainPort, Storage store, EventBackend events,
                      LiveStreams liveStreams, ConfigAdministration admin, ServerMetrics metrics, ReportWorker reports,
                      Optional<KafkaEventTail> reportFeed, long expiryTimer) {
         this.vertx = vertx;
@@ -89,6 +96,7 @@ public final class CmServer implements AutoCloseable {
         this.expiryTimer = expiryTimer;
         this.port = port;
         this.managementPort = managementPort;
+        this.plainPort = plainPort;
         this.store = store;
         this.events = events;
         this.liveStreams = liveStreams;
@@ -119,7 +127,9 @@ public final class CmServer implements AutoCloseable {
         events.bindTo(metrics.registry());
         reports.bindTo(metrics.registry());
         liveStreams.bindTo(metrics.registry());
-        LiveStreamHandler liveStream = new LiveStreamHandler(liveStreams);
+        AccessTokens tokens = new AccessTokens(TokenKey.load(config), config.tokens().lifetime(), clock);
+        LiveStreamHandler liveStream = new LiveStreamHandler(liveStreams, tokens);
+        Optional<CertificateWatch> certificates = config.tls().map(CertificateWatch::open);
         RequestDecoder decoder = new RequestDecoder(config.limits());
         SessionHandlers sessions = new SessionHandlers(service, applied.catalog(), decoder, metrics, clock);
         ConfigAdministration admin = new ConfigAdministration(applied, repository, clock);
@@ -128,15 +138,22 @@ public final class CmServer implements AutoCloseable {
 
         Vertx vertx = Vertx.vertx();
         OperationsHandlers operations = new OperationsHandlers(metrics, readinessChecks(config, store, events, vertx));
+        TokenEndpoint token = new TokenEndpoint(new StreamClients(config.tokens().clients()), tokens,
+                vertx.createSharedWorkerExecutor("cm-secret-check", SECRET_CHECK_THREADS));
         int instances = Runtime.getRuntime().availableProcessors();
         int port = config.port() == 0 ? freePort() : config.port();
         OptionalInt managementPort = config.http().managementPort().stream()
                 .map(configured -> configured == 0 ? freePort() : configured).findFirst();
+        OptionalInt plainPort = config.tls().stream().flatMapToInt(tls -> tls.plainPort().stream())
+                .map(configured -> configured == 0 ? freePort() : configured).findFirst();
+        Function<Vertx, Router> routes = verticleVertx -> ApiRouter.create(verticleVertx, sessions, operations, liveStream,
+                token, adminRoutes::mount, metrics, config.corsOrigins(), clock, config.http(), managementPort.isEmpty());
         try {
             connections.start(vertx);
-            Future.await(vertx.deployVerticle(() -> new HttpVerticle(port, config, sessions, operations, liveStream,
-                            adminRoutes::mount, metrics, connections, managementPort.isEmpty(), clock),
+            Future.await(vertx.deployVerticle(() -> new HttpVerticle(port, plainPort, config, routes, connections,
+                            certificates),
                     new DeploymentOptions().setInstances(instances)));
+            certificates.ifPresent(watch -> watch.start(vertx));
             if (managementPort.isPresent()) {
                 Future.await(vertx.createHttpServer()
                         .requestHandler(ApiRouter.management(vertx, operations, metrics, clock, config.http()))
@@ -152,11 +169,12 @@ public final class CmServer implements AutoCloseable {
             reports.close();
             events.close();
             metrics.close();
-            throw e instanceof StartupFailure failure ? failure : listenFailure("port", config.http().host(), port, e);
+            throw e instanceof StartupFailure failure ? failure : listenFailure(
+                    plainPort.isPresent() ? "port or tls.plain-port" : "port", config.http().host(), port, e);
         }
         AtomicBoolean expiring = new AtomicBoolean();
         long expiryTimer = vertx.setPeriodic(EXPIRY_PERIOD_MILLIS, id -> expire(service, expiring));
-        return new CmServer(vertx, port, managementPort, store, events, liveStreams, admin, metrics, reports, reportFeed,
+        return new CmServer(vertx, port, managementPort, plainPort, store, events, liveStreams, admin, metrics, reports, reportFeed,
                 expiryTimer);
     }
 
@@ -221,6 +239,11 @@ public final class CmServer implements AutoCloseable {
         return port;
     }
 
+    /** The plain-HTTP port served beside HTTPS, when one is configured. */
+    public OptionalInt plainPort() {
+        return plainPort;
+    }
+
     /** The management port, when one is configured. */
     public OptionalInt managementPort() {
         return managementPort;
@@ -254,56 +277,68 @@ public final class CmServer implements AutoCloseable {
         }
     }
 
-    /** One HTTP server per event loop on the same port; Vert.x spreads connections over them. */
+    /**
+     * One HTTP server per event loop on the same port (HTTPS when TLS is configured, then also a plain
+     * one on the plain port when configured); Vert.x spreads connections over them.
+     */
     private static final class HttpVerticle extends VerticleBase {
         private final int port;
+        private final OptionalInt plainPort;
         private final ServerConfig config;
-        private final SessionHandlers sessions;
-        private final OperationsHandlers operations;
-        private final Handler<RoutingContext> liveStream;
-        private final Consumer<Router> admin;
-        private final ServerMetrics metrics;
+        private final Function<Vertx, Router> routes;
         private final ConnectionLimits connections;
-        private final boolean metricsHere;
-        private final Clock clock;
-        private HttpServer server;
+        private final Optional<CertificateWatch> certificates;
+        private final List<HttpServer> servers = new ArrayList<>();
 
-        HttpVerticle(int port, ServerConfig config, SessionHandlers sessions, OperationsHandlers operations,
-                     Handler<RoutingContext> liveStream, Consumer<Router> admin, ServerMetrics metrics,
-                     ConnectionLimits connections, boolean metricsHere, Clock clock) {
-            this.clock = clock;
-            this.admin = admin;
-            this.connections = connections;
-            this.metricsHere = metricsHere;
+        HttpVerticle(int port, OptionalInt plainPort, ServerConfig config, Function<Vertx, Router> routes,
+                     ConnectionLimits connections, Optional<CertificateWatch> certificates) {
             this.port = port;
+            this.plainPort = plainPort;
             this.config = config;
-            this.sessions = sessions;
-            this.operations = operations;
-            this.liveStream = liveStream;
-            this.metrics = metrics;
+            this.routes = routes;
+            this.connections = connections;
+            this.certificates = certificates;
         }
 
         @Override
         public Future<?> start() {
-            HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+            Router router = routes.apply(vertx);
+            HttpServerOptions options = options();
+            certificates.ifPresent(watch -> options.setSsl(true).setKeyCertOptions(watch.initialOptions()));
+            HttpServer main = server(options, router);
+            certificates.ifPresent(watch -> watch.serve(main));
+            Future<?> listening = main.listen(port, config.http().host());
+            if (plainPort.isPresent()) {
+                HttpServer plain = server(options(), router);
+                listening = listening.compose(done -> plain.listen(plainPort.getAsInt(), config.http().host()));
+            }
+            return listening;
+        }
+
+        private HttpServerOptions options() {
+            return new HttpServerOptions()
                     .setMaxInitialLineLength(8192)
                     .setMaxHeaderSize(16384)
                     // HTTP/1.1 only: every client of the spec speaks it, and the connection limits watch its codec.
                     .setHttp2ClearTextEnabled(false)
                     .setIdleTimeout((int) config.http().idleTimeout().toMillis())
-                    .setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
+                    .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        }
+
+        private HttpServer server(HttpServerOptions options, Router router) {
+            HttpServer server = vertx.createHttpServer(options);
             server.connectionHandler(connections::accept);
-            server.requestHandler(ApiRouter.create(vertx, sessions, operations, liveStream, admin, metrics,
-                    config.corsOrigins(), clock, config.http(), metricsHere));
+            server.requestHandler(router);
             server.invalidRequestHandler(ApiRouter::invalidRequest);
-            this.server = server;
-            return server.listen(port, config.http().host());
+            servers.add(server);
+            return server;
         }
 
         /** Stops accepting; requests already read are answered before their connections close. */
         @Override
         public Future<?> stop() {
-            return server.shutdown(DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return Future.all(servers.stream().map(server -> server.shutdown(DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+                    .toList());
         }
     }
 }

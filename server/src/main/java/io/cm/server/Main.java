@@ -29,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
  * ends the process with one line on standard error and exit status 2.
  */
 @Command(name = "cm-server", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        subcommands = HashSecret.class,
         description = "Concurrent stream monitoring service. Without --config it runs the built-in demo configuration.")
 public final class Main implements Callable<Integer> {
 
@@ -82,8 +83,9 @@ public final class Main implements Callable<Integer> {
             LOG.debug("Start-up failed", e);
             return CANNOT_START;
         }
-        LOG.info("cm-server {} listening on {}:{}{} with {} applications", Version.current(),
-                serverConfig.http().host(), server.port(),
+        LOG.info("cm-server {} listening on {}:{}{}{} with {} applications", Version.current(),
+                serverConfig.http().host(), server.port(), serverConfig.tls().isPresent() ? " (https)" : "",
+                server.plainPort().isPresent() ? " and " + server.plainPort().getAsInt() + " (http)" : "",
                 server.managementPort().isPresent() ? " (management port " + server.managementPort().getAsInt() + ")" : "",
                 serverConfig.catalog().applications().size());
         CountDownLatch stopped = new CountDownLatch(1);

@@ -8,7 +8,9 @@ import io.cm.server.config.ConfigLoader;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URI;
+import javax.net.ssl.SSLSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -29,7 +31,7 @@ public final class TestServer implements AutoCloseable {
     public final ManualClock clock = new ManualClock();
     private final CmServer server;
     private final Path dataDir;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
 
     private TestServer(Optional<String> yaml, Map<String, String> env) {
         this(yaml, env, temporaryDirectory());
@@ -37,6 +39,14 @@ public final class TestServer implements AutoCloseable {
 
     private TestServer(Optional<String> yaml, Map<String, String> env, Path dataDir) {
         this.dataDir = dataDir;
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (TestTls.enabled()) {
+            client.sslContext(TestTls.trusting(TestTls.shared().certificate()));
+            Map<String, String> withTls = new java.util.HashMap<>(TestTls.shared().environment());
+            withTls.putAll(env);
+            env = withTls;
+        }
+        this.http = client.build();
         try {
             Optional<Path> config = Optional.empty();
             if (yaml.isPresent()) {
@@ -78,6 +88,11 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(Optional.of(yaml), Map.of(), dataDir);
     }
 
+    /** A server on {@code dataDir} with {@code env} as its environment. */
+    public static TestServer withConfig(String yaml, Map<String, String> env, Path dataDir) {
+        return new TestServer(Optional.of(yaml), env, dataDir);
+    }
+
     private static Path temporaryDirectory() {
         try {
             return Files.createTempDirectory("cm-test");
@@ -94,8 +109,23 @@ public final class TestServer implements AutoCloseable {
         return server.port();
     }
 
+    /** https when the suite runs over TLS ({@link TestTls#enabled()}). */
     public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + server.port() + path);
+        return URI.create((TestTls.enabled() ? "https" : "http") + "://127.0.0.1:" + server.port() + path);
+    }
+
+    /** A connected socket to the server's port, a TLS one (trusting the test certificate) when the suite runs over TLS. */
+    public Socket socket() throws IOException {
+        if (!TestTls.enabled()) return new Socket("127.0.0.1", server.port());
+        SSLSocket socket = (SSLSocket) TestTls.trusting(TestTls.shared().certificate()).getSocketFactory()
+                .createSocket("127.0.0.1", server.port());
+        socket.startHandshake();
+        return socket;
+    }
+
+    /** The plain-HTTP port beside HTTPS; the server must have been configured with one. */
+    public int plainPort() {
+        return server.plainPort().orElseThrow();
     }
 
     /** On the management port; the server must have been configured with one. */

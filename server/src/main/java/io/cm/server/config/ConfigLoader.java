@@ -27,11 +27,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -45,7 +47,7 @@ import java.util.stream.Collectors;
  * ({@code CM_PORT}, {@code CM_DATA_DIR}, {@code CM_STORE}, {@code CM_REDIS_URL}, {@code CM_EVENTS},
  * {@code CM_KAFKA_BOOTSTRAP}, {@code CM_KAFKA_TOPIC}, {@code CM_CORS_ORIGINS}, {@code CM_ID_SECRET}, {@code CM_HOST},
  * {@code CM_MANAGEMENT_PORT}, {@code CM_MANAGEMENT_HOST}, {@code CM_LOG_FORMAT}, {@code CM_FSYNC}, {@code CM_ADMIN_TOKEN},
- * {@code CM_ADMIN_CONFIG}); those of the other
+ * {@code CM_ADMIN_CONFIG}, {@code CM_TOKEN_SECRET}, {@code CM_TOKEN_LIFETIME}); those of the other
  * sections are {@code CM_<SECTION>_<KEY>}, e.g. {@code CM_THROTTLING_INITS_PER_WINDOW} or
  * {@code CM_DELIVERY_RESUME_WINDOW}. Lists are
  * comma-separated.
@@ -59,6 +61,8 @@ public final class ConfigLoader {
     private static final String CONFIG_ENV = "CM_CONFIG";
     /** HMAC-SHA256 keys shorter than this are guessable; {@code SessionIds} refuses them too. */
     private static final int MIN_ID_SECRET_BYTES = 16;
+    /** HS256 needs a key of at least 256 bits. */
+    private static final int MIN_TOKEN_SECRET_BYTES = 32;
     private static final Map<String, Class<? extends Record>> SECTIONS = Map.of(
             "server", ConfigFile.Server.class,
             "sessions", ConfigFile.Sessions.class,
@@ -66,7 +70,8 @@ public final class ConfigLoader {
             "throttling", ConfigFile.Throttling.class,
             "delivery", ConfigFile.Delivery.class,
             "http", ConfigFile.Http.class,
-            "reports", ConfigFile.Reports.class);
+            "reports", ConfigFile.Reports.class,
+            "tls", ConfigFile.Tls.class);
     private static final ObjectMapper YAML = new ObjectMapper(
             YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
@@ -302,13 +307,14 @@ public final class ConfigLoader {
     /** @param builtIn no config file was given: the built-in demo configuration runs */
     private static ServerConfig build(ConfigFile file, ManagedSettings managed, boolean builtIn) {
         ConfigFile.Server server = orEmpty(file.server(), () -> new ConfigFile.Server(null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null));
+                null, null, null, null, null, null, null, null, null, null, null, null));
         ConfigFile.Sessions sessions = orEmpty(file.sessions(), () -> new ConfigFile.Sessions(null, null, null));
         ConfigFile.Limits limits = orEmpty(file.limits(), () -> new ConfigFile.Limits(null, null, null, null));
         ConfigFile.Throttling throttling = orEmpty(file.throttling(), () -> new ConfigFile.Throttling(null, null, null));
         ConfigFile.Delivery delivery = orEmpty(file.delivery(),
                 () -> new ConfigFile.Delivery(null, null, null, null, null, null));
         ConfigFile.Http http = orEmpty(file.http(), () -> new ConfigFile.Http(null, null, null, null, null, null));
+        ConfigFile.Tls tls = orEmpty(file.tls(), () -> new ConfigFile.Tls(null, null, null, null));
 
         int port = or(server.port(), 8080);
         if (port < 0 || port > 65535) throw new IllegalArgumentException("server.port " + port + " is not a TCP port");
@@ -374,12 +380,54 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("server.management-port must differ from server.port (" + port + ")");
         }
 
+        Set<String> streamNames = managed.streams().stream().map(LiveStreamSettings::name).collect(Collectors.toSet());
+        TokenSettings tokens = tokens(server, file.streamClients(), streamNames);
+        Optional<TlsSettings> tlsSettings = tls(tls, port);
         return new ServerConfig(port, Path.of(or(server.dataDir(), "data")), store, Optional.ofNullable(server.redisUrl()),
                 events, kafka, timings, inputLimits, throttle,
                 server.corsOrigins() == null ? List.of() : server.corsOrigins(), managed, deliverySettings,
                 Optional.ofNullable(server.idSecret()).filter(s -> !s.isEmpty()), httpSettings,
                 kind(ServerConfig.LogFormat.class, "server.log-format", server.logFormat()), fsync, admin(server, builtIn),
-                reports(orEmpty(file.reports(), () -> new ConfigFile.Reports(null, null, null, null, null))));
+                reports(orEmpty(file.reports(), () -> new ConfigFile.Reports(null, null, null, null, null))),
+                tlsSettings, tokens);
+    }
+
+    private static TokenSettings tokens(ConfigFile.Server server, List<ConfigFile.StreamClientEntry> entries,
+                                        Set<String> streamNames) {
+        if (!isBlank(server.tokenSecret())
+                && server.tokenSecret().getBytes(StandardCharsets.UTF_8).length < MIN_TOKEN_SECRET_BYTES) {
+            throw new IllegalArgumentException("server.token-secret (CM_TOKEN_SECRET) must be at least "
+                    + MIN_TOKEN_SECRET_BYTES + " bytes long: it is the key that signs access tokens");
+        }
+        List<StreamClientSettings> clients = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (ConfigFile.StreamClientEntry entry : entries) {
+            if (!ids.add(entry.id())) throw new IllegalArgumentException("duplicate stream client " + entry.id());
+            for (String stream : entry.streams()) {
+                if (!streamNames.contains(stream)) {
+                    throw new IllegalArgumentException("stream client " + entry.id() + " names unknown stream " + stream);
+                }
+            }
+            clients.add(entry.toSettings());
+        }
+        return new TokenSettings(Optional.ofNullable(server.tokenSecret()).filter(s -> !s.isBlank()),
+                duration("server.token-lifetime", server.tokenLifetime(), TokenSettings.DEFAULT_LIFETIME), clients);
+    }
+
+    private static Optional<TlsSettings> tls(ConfigFile.Tls tls, int port) {
+        if (isBlank(tls.cert()) != isBlank(tls.key())) {
+            throw new IllegalArgumentException("tls.cert (CM_TLS_CERT) and tls.key (CM_TLS_KEY) go together: give both or neither");
+        }
+        if (isBlank(tls.cert())) {
+            if (tls.plainPort() != null) throw new IllegalArgumentException("tls.plain-port needs tls.cert and tls.key");
+            return Optional.empty();
+        }
+        if (tls.plainPort() != null && tls.plainPort() == port && port != 0) {
+            throw new IllegalArgumentException("tls.plain-port must differ from server.port (" + port + ")");
+        }
+        return Optional.of(new TlsSettings(Path.of(tls.cert()), Path.of(tls.key()),
+                tls.plainPort() == null ? OptionalInt.empty() : OptionalInt.of(tls.plainPort()),
+                duration("tls.reload-check", tls.reloadCheck(), TlsSettings.DEFAULT_RELOAD_CHECK)));
     }
 
     private static AdminSettings admin(ConfigFile.Server server, boolean builtIn) {

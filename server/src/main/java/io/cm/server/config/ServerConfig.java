@@ -20,13 +20,15 @@ import java.util.Optional;
  * @param fsync     when the embedded store forces its journal to disk
  * @param admin    who may use the admin API, and whether its persisted changes win over the file
  * @param reports  usage report retention
+ * @param tls       present when the public port serves HTTPS
+ * @param tokens    the token endpoint's clients and the tokens it issues
  */
 public record ServerConfig(int port, Path dataDir, StoreKind store, Optional<String> redisUrl,
                            EventsKind events, Optional<KafkaSettings> kafka, SessionTimings timings,
                            InputLimits limits, ThrottleSettings throttle, List<String> corsOrigins,
                            ManagedSettings managed, DeliverySettings delivery, Optional<String> idSecret,
                            HttpSettings http, LogFormat logFormat, Fsync fsync, AdminSettings admin,
-                           ReportSettings reports) {
+                           ReportSettings reports, Optional<TlsSettings> tls, TokenSettings tokens) {
 
     public enum StoreKind { EMBEDDED, REDIS }
 
@@ -64,6 +66,6 @@ public record ServerConfig(int port, Path dataDir, StoreKind store, Optional<Str
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(newPort, dataDir, store, redisUrl, events, kafka, timings, limits, throttle,
-                corsOrigins, managed, delivery, idSecret, http, logFormat, fsync, admin, reports);
+                corsOrigins, managed, delivery, idSecret, http, logFormat, fsync, admin, reports, tls, tokens);
     }
 }

@@ -39,6 +39,8 @@ public final class ApiRouter {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
     /** Metadata bodies are small: 64 keys of at most 64 + 1024 characters fit well below this. */
     private static final long BODY_LIMIT = 128 * 1024;
+    /** A token request is a few short form fields. */
+    private static final long TOKEN_BODY_LIMIT = 8 * 1024;
     private static final String LIVE_STREAM = "/api/1/stream/:streamName";
     private static final String ALLOWED = "GET, POST, DELETE, OPTIONS";
 
@@ -50,8 +52,9 @@ public final class ApiRouter {
      * @param metricsHere whether {@code /metrics} is served here; false when a management port serves it
      */
     public static Router create(Vertx vertx, SessionHandlers sessions, OperationsHandlers operations,
-                                Handler<RoutingContext> liveStream, Consumer<Router> admin, ServerMetrics metrics,
-                                List<String> corsOrigins, Clock clock, HttpSettings http, boolean metricsHere) {
+                                Handler<RoutingContext> liveStream, Handler<RoutingContext> token,
+                                Consumer<Router> admin, ServerMetrics metrics, List<String> corsOrigins, Clock clock,
+                                HttpSettings http, boolean metricsHere) {
         Router router = common(vertx, metrics, clock, http.accessLog());
         FailedAuthThrottle failedAuth = new FailedAuthThrottle(http, clock);
         router.route("/v2/*").handler(cors(corsOrigins));
@@ -61,6 +64,8 @@ public final class ApiRouter {
         router.route(LIVE_STREAM).handler(failedAuth);
         // Admin tokens are guessed like application secrets: the same budget of failed attempts.
         router.route("/admin/*").handler(failedAuth);
+        router.route(TokenEndpoint.PATH).handler(failedAuth);
+        router.route(TokenEndpoint.PATH).handler(BodyHandler.create(false).setBodyLimit(TOKEN_BODY_LIMIT));
 
         timed(router, HttpMethod.GET, "/v2/metadata", sessions::requiredMetadata);
         timed(router, HttpMethod.POST, "/v2/sessions/:idp/:subject", sessions::start);
@@ -68,6 +73,7 @@ public final class ApiRouter {
         timed(router, HttpMethod.DELETE, "/v2/sessions/:idp/:subject/:sessionId", sessions::stop);
         timed(router, HttpMethod.GET, "/v2/runningStreams/:idp/:subject", sessions::runningStreams);
         timed(router, HttpMethod.GET, LIVE_STREAM, liveStream);
+        timed(router, HttpMethod.POST, TokenEndpoint.PATH, token);
         // Any other method: the live stream answers 405 itself, with Allow and its own error body (SPEC §6).
         router.route(LIVE_STREAM).handler(liveStream);
         operations(router, operations, metricsHere);
@@ -197,6 +203,12 @@ public final class ApiRouter {
         }
         ctx.response().setStatusCode(error.status());
         error.headers().forEach(ctx.response()::putHeader);
+        String path = ctx.request().path();
+        if (ErrorShapes.hasOAuthShape(path) && error.evaluation().isEmpty()) {
+            ctx.response().putHeader("Content-Type", ErrorShapes.contentType(path))
+                    .end(ErrorShapes.body(path, error.code(), error.getMessage()).toString());
+            return;
+        }
         ObjectNode body = EvaluationJson.error(error.code(), error.getMessage(), error.evaluation());
         if (!error.details().isEmpty()) ((ObjectNode) body.get("error")).set("details", EvaluationJson.strings(error.details()));
         SessionHandlers.json(ctx.response(), body);

@@ -28,7 +28,7 @@ final class BodyTypes {
         ctx.next();
     }
 
-    private static String mediaType(String contentType) {
+    static String mediaType(String contentType) {
         if (contentType == null) return null;
         int semicolon = contentType.indexOf(';');
         return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);

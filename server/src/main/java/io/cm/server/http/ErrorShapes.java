@@ -18,19 +18,20 @@ final class ErrorShapes {
     private ErrorShapes() {
     }
 
-    static boolean isLiveStream(String path) {
-        return path != null && path.startsWith(LIVE_STREAM_PREFIX);
+    /** The live stream and the token endpoint answer in the OAuth shape (RFC 6749 §5.2, RFC 6750 §3). */
+    static boolean hasOAuthShape(String path) {
+        return path != null && (path.startsWith(LIVE_STREAM_PREFIX) || path.equals(TokenEndpoint.PATH));
     }
 
     /** {@code code} in the §2 style (UPPER_SNAKE); the live stream's shape gets it in lower case. */
     static ObjectNode body(String path, String code, String message) {
-        if (!isLiveStream(path)) return EvaluationJson.error(code, message, Optional.empty());
+        if (!hasOAuthShape(path)) return EvaluationJson.error(code, message, Optional.empty());
         return EvaluationJson.MAPPER.createObjectNode()
                 .put("error", code.toLowerCase(Locale.ROOT))
                 .put("error_description", message);
     }
 
     static String contentType(String path) {
-        return isLiveStream(path) ? "application/json" : JSON;
+        return hasOAuthShape(path) ? "application/json" : JSON;
     }
 }

@@ -68,7 +68,7 @@ final class FailedAuthThrottle implements Handler<RoutingContext> {
         String message = "Too many failed authentications from this address; retry after " + seconds + " s";
         Map<String, String> headers = Map.of("Retry-After", Long.toString(seconds), "Expires", HttpDates.format(acceptedFrom));
         String path = ctx.request().path();
-        if (!ErrorShapes.isLiveStream(path)) {
+        if (!ErrorShapes.hasOAuthShape(path)) {
             ctx.fail(new ApiError(429, "THROTTLED", message, Optional.empty(), headers));
             return;
         }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cm.server.events.GroupRefusal;
 import io.cm.server.events.JoinRequest;
 import io.cm.server.http.EvaluationJson;
+import io.cm.server.token.AccessTokens;
+import io.cm.server.token.TokenCheck;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -19,12 +21,14 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 
 /**
  * {@code /api/1/stream/{streamName}} (SPEC §6). Checks come in this order, each with its status:
- * HTTP/1.1 (505), GET (405 with {@code Allow: GET}), bearer token (401; for an unknown stream, a
- * token of no stream), known stream (404), parameters (400), gzip accepted (406); then the stream's
+ * HTTP/1.1 (505), GET (405 with {@code Allow: GET}), bearer token (401 when missing, unknown or
+ * expired; for an unknown stream, a token of no stream), known stream (404), a token that reads
+ * another stream only (403), parameters (400), gzip accepted (406); then the stream's
  * group decides: the tenant ever had an event and the events are reachable (503 with
  * {@code Retry-After}), a free slot or a clientId to replace (409 with {@code Retry-After}); then
  * 200 and the stream. Errors have the stream's own body, {@code {"error","error_description"}}.
@@ -35,9 +39,11 @@ public final class LiveStreamHandler implements Handler<RoutingContext> {
     private static final String BEARER = "bearer ";
 
     private final LiveStreams streams;
+    private final AccessTokens tokens;
 
-    public LiveStreamHandler(LiveStreams streams) {
+    public LiveStreamHandler(LiveStreams streams, AccessTokens tokens) {
         this.streams = streams;
+        this.tokens = tokens;
     }
 
     @Override
@@ -89,22 +95,47 @@ public final class LiveStreamHandler implements Handler<RoutingContext> {
 
     /** 401 before 404: without a token of some stream, a caller cannot probe which stream names exist. */
     private StreamError unknown(String name, String authorization) {
-        return streams.all().stream().anyMatch(stream -> accepts(stream, authorization))
-                ? new StreamError(404, "stream_not_found", "No live stream named " + name) : unauthorized(name);
+        Optional<String> token = bearer(authorization);
+        boolean known = token.isPresent() && (streams.all().stream().anyMatch(stream -> isStaticToken(stream, token.get()))
+                || tokens.check(token.get()) instanceof TokenCheck.Valid);
+        return known ? new StreamError(404, "stream_not_found", "No live stream named " + name) : unauthorized(name);
     }
 
-    private static void authenticate(LiveStream stream, String authorization) {
-        if (!accepts(stream, authorization)) throw unauthorized(stream.name());
+    /**
+     * A static token of the stream, or an access token of the token endpoint: one that reads this stream
+     * passes, one that reads others only is 403 (RFC 6750 §3.1), an expired one 401 saying so, so the
+     * consumer asks for a new one.
+     */
+    private void authenticate(LiveStream stream, String authorization) {
+        Optional<String> token = bearer(authorization);
+        if (token.isEmpty()) throw unauthorized(stream.name());
+        if (isStaticToken(stream, token.get())) return;
+        switch (tokens.check(token.get())) {
+            case TokenCheck.Valid valid when valid.streams().contains(stream.name()) -> {
+            }
+            case TokenCheck.Valid valid -> throw new StreamError(403, "insufficient_scope", "The access token of client "
+                    + valid.clientId() + " does not read stream " + stream.name(), Map.of("WWW-Authenticate",
+                    "Bearer realm=\"cm\", error=\"insufficient_scope\", scope=\"" + stream.name() + "\""));
+            case TokenCheck.Expired expired -> throw new StreamError(401, "invalid_token", "The access token expired at "
+                    + expired.at() + "; obtain a new one from POST /token", Map.of("WWW-Authenticate",
+                    "Bearer realm=\"cm\", error=\"invalid_token\", error_description=\"The access token expired\""));
+            case TokenCheck.Invalid invalid -> throw unauthorized(stream.name());
+        }
+    }
+
+    private static Optional<String> bearer(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return Optional.empty();
+        }
+        return Optional.of(authorization.substring(BEARER.length()).trim()).filter(token -> !token.isEmpty());
     }
 
     /** Compares with every token of the stream, in constant time, so timing tells nothing about them. */
-    private static boolean accepts(LiveStream stream, String authorization) {
+    private static boolean isStaticToken(LiveStream stream, String token) {
         boolean known = false;
-        if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            byte[] presented = authorization.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
-            for (String token : stream.tokens()) {
-                known |= MessageDigest.isEqual(presented, token.getBytes(StandardCharsets.UTF_8));
-            }
+        byte[] presented = token.getBytes(StandardCharsets.UTF_8);
+        for (String configured : stream.tokens()) {
+            known |= MessageDigest.isEqual(presented, configured.getBytes(StandardCharsets.UTF_8));
         }
         return known;
     }

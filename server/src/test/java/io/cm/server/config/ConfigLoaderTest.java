@@ -413,4 +413,68 @@ class ConfigLoaderTest {
     void anEmptyFileGivesAServerWithNoApplications() throws IOException {
         assertThat(load(Optional.of(file("")), Map.of()).catalog().applications()).isEmpty();
     }
+
+    private static final String HASH = "pbkdf2-sha256$1000$fgtFs5rwPzzvh6/W+/HqYg$jhX/y4MbGvzE73vIfeGr6+hmcjVPKp8kNw9uyqjyNdE";
+
+    @Test
+    void theDemoConfigurationHasTheStreamClientDemoClientReadingDemoWithAnHourLongTokens() {
+        ServerConfig config = load(Optional.empty(), Map.of());
+
+        assertThat(config.tokens().clients()).singleElement().satisfies(client -> {
+            assertThat(client.id()).isEqualTo("demo-client");
+            assertThat(client.streams()).containsExactly("demo");
+            assertThat(client.secret().matches("demo-secret")).isTrue();
+        });
+        assertThat(config.tokens().lifetime()).isEqualTo(java.time.Duration.ofHours(1));
+        assertThat(config.tls()).isEmpty();
+    }
+
+    @Test
+    void aStreamClientWhoseSecretIsNotHashedIsRejectedWithItsLineSayingHowToHashIt() throws IOException {
+        Path config = file(MINIMAL + "streams:\n  - {name: s, tenant: t, tokens: [x]}\n"
+                + "stream-clients:\n  - {id: c, secret: plain-text, streams: [s]}\n");
+
+        assertThatThrownBy(() -> load(Optional.of(config), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("line 14").hasMessageContaining("stream-clients").hasMessageContaining("hash-secret");
+    }
+
+    @Test
+    void aStreamClientOfAnUnknownStreamOrTwiceTheSameIdIsRejected() throws IOException {
+        String streams = "streams:\n  - {name: s, tenant: t, tokens: [x]}\nstream-clients:\n";
+        Path unknown = file(MINIMAL + streams + "  - {id: c, secret: \"" + HASH + "\", streams: [other]}\n");
+        assertThatThrownBy(() -> load(Optional.of(unknown), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("stream client c names unknown stream other");
+
+        Path twice = file(MINIMAL + streams + "  - {id: c, secret: \"" + HASH + "\", streams: [s]}\n"
+                + "  - {id: c, secret: \"" + HASH + "\", streams: [s]}\n");
+        assertThatThrownBy(() -> load(Optional.of(twice), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("duplicate stream client c");
+    }
+
+    @Test
+    void aTokenSecretShorterThan32BytesIsRejectedAndTheLifetimeComesFromTheEnvironment() {
+        assertThatThrownBy(() -> load(Optional.empty(), Map.of("CM_TOKEN_SECRET", "short")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("CM_TOKEN_SECRET").hasMessageContaining("32 bytes");
+
+        assertThat(load(Optional.empty(), Map.of("CM_TOKEN_LIFETIME", "10m")).tokens().lifetime())
+                .isEqualTo(java.time.Duration.ofMinutes(10));
+    }
+
+    @Test
+    void tlsSettingsComeFromCmTlsVariablesAndAPlainPortNeedsACertificate() {
+        ServerConfig config = load(Optional.empty(), Map.of("CM_TLS_CERT", "c.pem", "CM_TLS_KEY", "k.pem",
+                "CM_TLS_PLAIN_PORT", "8081"));
+        assertThat(config.tls()).hasValueSatisfying(tls -> {
+            assertThat(tls.cert()).isEqualTo(Path.of("c.pem"));
+            assertThat(tls.key()).isEqualTo(Path.of("k.pem"));
+            assertThat(tls.plainPort()).hasValue(8081);
+            assertThat(tls.reloadCheck()).isEqualTo(java.time.Duration.ofSeconds(10));
+        });
+
+        assertThatThrownBy(() -> load(Optional.empty(), Map.of("CM_TLS_PLAIN_PORT", "8081")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tls.plain-port needs tls.cert");
+        assertThatThrownBy(() -> load(Optional.empty(), Map.of("CM_TLS_KEY", "k.pem")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("give both or neither");
+    }
 }

@@ -88,6 +88,7 @@ class OpenApiMatchesRoutesTest {
                 AdminSettings.Precedence.PERSISTED), dataDir), admin, service, new RequestDecoder(InputLimits.DEFAULTS),
                 List.of(new ReportRoutes(reports, clock)::mount));
         return ApiRouter.create(vertx, sessions, new OperationsHandlers(metrics, List.of()), ctx -> {
+        }, ctx -> {
         }, adminRoutes::mount, metrics, List.of("*"), clock, HttpSettings.DEFAULTS, true);
     }
 

@@ -216,7 +216,7 @@ final class StreamClient implements AutoCloseable {
         StreamClient open() {
             Socket socket = null;
             try {
-                socket = new Socket("127.0.0.1", server.port());
+                socket = server.socket();
                 socket.setSoTimeout(READ_TIMEOUT_MILLIS);
                 StringBuilder request = new StringBuilder(method + " " + path + " " + version + "\r\n");
                 headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
