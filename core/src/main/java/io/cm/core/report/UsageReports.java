@@ -25,8 +25,10 @@ public final class UsageReports {
     private record Pending(SessionEvent event, long at, long sequence) {
     }
 
-    private static final Comparator<Pending> ORDER = Comparator.comparingLong(Pending::at)
-            .thenComparingLong(Pending::sequence);
+    // Written out: every heartbeat passes through this queue, and the composed comparator's lambdas
+    // were a third of the report thread's time.
+    private static final Comparator<Pending> ORDER = (a, b) -> a.at() != b.at()
+            ? Long.compare(a.at(), b.at()) : Long.compare(a.sequence(), b.sequence());
 
     private final UsageAggregator aggregator;
     private final long lateness;
