@@ -72,9 +72,9 @@ public final class JournalRun {
         Path dir = ownDir ? Files.createTempDirectory("cm-journal-run") : Path.of(options.get("dir"));
         int churn = Integer.parseInt(options.getOrDefault("churn", "0"));
         ServerConfig config = ConfigLoader.load(new CommandLineOptions(Optional.empty(), OptionalInt.of(0),
-                Optional.of(dir)), Map.of("CM_ID_SECRET", SECRET, "CM_FSYNC", fsync,
                 // Churn starts many sessions per subject: raised so that the run measures work, not 429s.
-                "CM_THROTTLING_INITS_PER_WINDOW", "1000000000"));
+                Optional.of(dir)), Map.of("CM_ID_SECRET", SECRET, "CM_FSYNC", fsync,
+                "CM_THROTTLING_INITS_PER_WINDOW", BenchServer.UNTHROTTLED.get("CM_THROTTLING_INITS_PER_WINDOW")));
         System.out.printf("machine: %d cores, %s %s, max heap %d MiB; fsync %s; %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), Runtime.version(),
                 Runtime.getRuntime().maxMemory() >> 20, fsync, dir);
