@@ -54,7 +54,7 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
             String grant = single(form, "grant_type").orElseThrow(() -> invalidRequest("grant_type is required"));
             Credentials credentials = credentials(ctx.request().getHeader("Authorization"), form);
             if (!grant.equals(GRANT)) {
-                throw new TokenError(400, "unsupported_grant_type", "Only the " + GRANT + " grant is supported, not '"
+                throw new OAuthError(400, "unsupported_grant_type", "Only the " + GRANT + " grant is supported, not '"
                         + grant + "'");
             }
             Optional<Set<String>> scope = single(form, "scope").map(TokenEndpoint::scope);
@@ -62,18 +62,18 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
                     .map(client -> issue(client.orElseThrow(TokenEndpoint::invalidClient), scope))
                     .onSuccess(body -> json(ctx.response().setStatusCode(200), body))
                     .onFailure(e -> answer(ctx, e));
-        } catch (TokenError e) {
+        } catch (OAuthError e) {
             answer(ctx, e);
         }
     }
 
     private ObjectNode issue(StreamClientSettings client, Optional<Set<String>> scope) {
         if (client.streams().isEmpty()) {
-            throw new TokenError(400, "unauthorized_client", "Client " + client.id() + " may read no stream at present");
+            throw new OAuthError(400, "unauthorized_client", "Client " + client.id() + " may read no stream at present");
         }
         Set<String> streams = scope.orElse(client.streams());
         if (!client.streams().containsAll(streams)) {
-            throw new TokenError(400, "invalid_scope", "Client " + client.id() + " may read only "
+            throw new OAuthError(400, "invalid_scope", "Client " + client.id() + " may read only "
                     + String.join(" ", new TreeSet<>(client.streams())));
         }
         IssuedToken token = tokens.issue(client.id(), streams);
@@ -133,22 +133,22 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
 
     private static Set<String> scope(String text) {
         Set<String> streams = new LinkedHashSet<>(Arrays.asList(text.trim().split(" +")));
-        if (streams.contains("")) throw new TokenError(400, "invalid_scope", "scope must name one or more streams");
+        if (streams.contains("")) throw new OAuthError(400, "invalid_scope", "scope must name one or more streams");
         return streams;
     }
 
-    private static TokenError invalidRequest(String description) {
-        return new TokenError(400, "invalid_request", description);
+    private static OAuthError invalidRequest(String description) {
+        return new OAuthError(400, "invalid_request", description);
     }
 
     /** RFC 6749 §5.2: 401 with a challenge for the scheme the client may use. */
-    private static TokenError invalidClient() {
-        return new TokenError(401, "invalid_client", "Unknown client or wrong secret",
+    private static OAuthError invalidClient() {
+        return new OAuthError(401, "invalid_client", "Unknown client or wrong secret",
                 Map.of("WWW-Authenticate", "Basic realm=\"cm\""));
     }
 
     private static void answer(RoutingContext ctx, Throwable failure) {
-        if (!(failure instanceof TokenError error)) {
+        if (!(failure instanceof OAuthError error)) {
             ctx.fail(failure);
             return;
         }
@@ -163,35 +163,5 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
     private static void json(HttpServerResponse response, ObjectNode body) {
         response.putHeader("Pragma", "no-cache");
         SessionHandlers.json(response, body);
-    }
-
-    /** An answer of RFC 6749 §5.2. */
-    private static final class TokenError extends RuntimeException {
-        private final int status;
-        private final String error;
-        private final transient Map<String, String> headers;
-
-        TokenError(int status, String error, String description, Map<String, String> headers) {
-            super(description, null, false, false);
-            this.status = status;
-            this.error = error;
-            this.headers = Map.copyOf(headers);
-        }
-
-        TokenError(int status, String error, String description) {
-            this(status, error, description, Map.of());
-        }
-
-        int status() {
-            return status;
-        }
-
-        String error() {
-            return error;
-        }
-
-        Map<String, String> headers() {
-            return headers;
-        }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cm.server.events.GroupRefusal;
 import io.cm.server.events.JoinRequest;
 import io.cm.server.http.EvaluationJson;
+import io.cm.server.http.OAuthError;
 import io.cm.server.token.AccessTokens;
 import io.cm.server.token.TokenCheck;
 import io.vertx.core.Context;
@@ -51,10 +52,10 @@ public final class LiveStreamHandler implements Handler<RoutingContext> {
         HttpServerRequest request = ctx.request();
         try {
             if (request.version() != HttpVersion.HTTP_1_1) {
-                throw new StreamError(505, "http_version_not_supported", "The live stream is served over HTTP/1.1 only");
+                throw new OAuthError(505, "http_version_not_supported", "The live stream is served over HTTP/1.1 only");
             }
             if (request.method() != HttpMethod.GET) {
-                throw new StreamError(405, "method_not_allowed", "Method " + request.method()
+                throw new OAuthError(405, "method_not_allowed", "Method " + request.method()
                         + " is not allowed on the live stream; use GET", Map.of("Allow", "GET"));
             }
             String name = ctx.pathParam("streamName");
@@ -62,7 +63,7 @@ public final class LiveStreamHandler implements Handler<RoutingContext> {
             authenticate(stream, request.getHeader("Authorization"));
             JoinRequest parameters = StreamRequest.of(request);
             if (!AcceptEncoding.acceptsGzip(request.getHeader("Accept-Encoding"))) {
-                throw new StreamError(406, "gzip_required", "The live stream is gzip-encoded: send Accept-Encoding: gzip");
+                throw new OAuthError(406, "gzip_required", "The live stream is gzip-encoded: send Accept-Encoding: gzip");
             }
             Context context = Vertx.currentContext();
             LiveStreamConnection connection = new LiveStreamConnection(streams, stream, ctx.response(),
@@ -78,27 +79,27 @@ public final class LiveStreamHandler implements Handler<RoutingContext> {
 
     private static void failed(RoutingContext ctx, Throwable e) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        if (cause instanceof StreamError error) {
+        if (cause instanceof OAuthError error) {
             reject(ctx.response(), error);
         } else if (cause instanceof GroupRefusal refusal) {
-            reject(ctx.response(), new StreamError(refusal.status(), refusal.error(), refusal.getMessage(),
+            reject(ctx.response(), new OAuthError(refusal.status(), refusal.error(), refusal.getMessage(),
                     Map.of("Retry-After", String.valueOf(refusal.retryAfterSeconds()))));
         } else {
             LOG.error("Live stream request {} failed", ctx.request().uri(), cause);
             if (ctx.response().headWritten()) {
                 ctx.response().reset();
             } else {
-                reject(ctx.response(), new StreamError(500, "internal_error", "Internal error"));
+                reject(ctx.response(), new OAuthError(500, "internal_error", "Internal error"));
             }
         }
     }
 
     /** 401 before 404: without a token of some stream, a caller cannot probe which stream names exist. */
-    private StreamError unknown(String name, String authorization) {
+    private OAuthError unknown(String name, String authorization) {
         Optional<String> token = bearer(authorization);
         boolean known = token.isPresent() && (streams.all().stream().anyMatch(stream -> isStaticToken(stream, token.get()))
                 || tokens.check(token.get()) instanceof TokenCheck.Valid);
-        return known ? new StreamError(404, "stream_not_found", "No live stream named " + name) : unauthorized(name);
+        return known ? new OAuthError(404, "stream_not_found", "No live stream named " + name) : unauthorized(name);
     }
 
     /**
@@ -113,10 +114,10 @@ public final class LiveStreamHandler implements Handler<RoutingContext> {
         switch (tokens.check(token.get())) {
             case TokenCheck.Valid valid when valid.streams().contains(stream.name()) -> {
             }
-            case TokenCheck.Valid valid -> throw new StreamError(403, "insufficient_scope", "The access token of client "
+            case TokenCheck.Valid valid -> throw new OAuthError(403, "insufficient_scope", "The access token of client "
                     + valid.clientId() + " does not read stream " + stream.name(), Map.of("WWW-Authenticate",
                     "Bearer realm=\"cm\", error=\"insufficient_scope\", scope=\"" + stream.name() + "\""));
-            case TokenCheck.Expired expired -> throw new StreamError(401, "invalid_token", "The access token expired at "
+            case TokenCheck.Expired expired -> throw new OAuthError(401, "invalid_token", "The access token expired at "
                     + expired.at() + "; obtain a new one from POST /token", Map.of("WWW-Authenticate",
                     "Bearer realm=\"cm\", error=\"invalid_token\", error_description=\"The access token expired\""));
             case TokenCheck.Invalid invalid -> throw unauthorized(stream.name());
@@ -140,12 +141,12 @@ public final class LiveStreamHandler implements Handler<RoutingContext> {
         return known;
     }
 
-    private static StreamError unauthorized(String name) {
-        return new StreamError(401, "invalid_token", "A valid bearer token for stream " + name + " is required",
+    private static OAuthError unauthorized(String name) {
+        return new OAuthError(401, "invalid_token", "A valid bearer token for stream " + name + " is required",
                 Map.of("WWW-Authenticate", "Bearer realm=\"cm\""));
     }
 
-    private static void reject(HttpServerResponse response, StreamError error) {
+    private static void reject(HttpServerResponse response, OAuthError error) {
         if (response.closed() || response.ended()) return;
         ObjectNode body = EvaluationJson.MAPPER.createObjectNode()
                 .put("error", error.error())

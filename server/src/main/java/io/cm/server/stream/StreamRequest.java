@@ -1,7 +1,8 @@
 package io.cm.server.stream;
 
-import io.cm.server.events.JoinRequest;
 import io.cm.server.events.JoinRequest.Reset;
+import io.cm.server.events.JoinRequest;
+import io.cm.server.http.OAuthError;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -59,7 +60,7 @@ final class StreamRequest {
         return text;
     }
 
-    private static StreamError invalid(String description) {
-        return new StreamError(400, "invalid_request", description);
+    private static OAuthError invalid(String description) {
+        return new OAuthError(400, "invalid_request", description);
     }
 }
