@@ -83,7 +83,7 @@ public final class Main implements Callable<Integer> {
             LOG.debug("Start-up failed", e);
             return CANNOT_START;
         }
-        LOG.info("cm-server {} listening on {}:{}{}{} with {} applications", Version.current(),
+        LOG.info("cm-server {} listening on {}:{}{}{}{} with {} applications", Version.current(),
                 serverConfig.http().host(), server.port(), serverConfig.tls().isPresent() ? " (https)" : "",
                 server.plainPort().isPresent() ? " and " + server.plainPort().getAsInt() + " (http)" : "",
                 server.managementPort().isPresent() ? " (management port " + server.managementPort().getAsInt() + ")" : "",
